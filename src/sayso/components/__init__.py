@@ -1,0 +1,13 @@
+"""sayso's spaCy components, one module per concern.
+
+Each module registers its factory with ``Language.factory`` on import; the ``spacy_factories`` entry
+points in pyproject.toml let spaCy import them on demand, so ``nlp.add_pipe("sayso_dateline")`` works
+in any pipeline.
+"""
+
+from sayso.components._common import register_extensions
+
+register_extensions()
+
+# Order matters: later components read what earlier ones wrote.
+COMPONENT_ORDER: tuple[str, ...] = ("sayso_dateline", "sayso_entities", "sayso_sources")

@@ -1,0 +1,44 @@
+"""Builds sayso's spaCy pipeline: an installed base pipeline plus sayso's components.
+
+Profiles name which sayso components run. ``fast`` is the rules-only set; ``full`` adds trained models
+as later capabilities ship them. Both share the one parse of the base pipeline.
+"""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from sayso import components as _components
+from sayso.errors import ConfigError, ErrorCode
+from sayso.settings import MODEL, PROFILE
+
+PROFILES: dict[str, tuple[str, ...]] = {
+    "fast": _components.COMPONENT_ORDER,
+    "full": _components.COMPONENT_ORDER,
+}
+
+
+def load_base(model: str | None = None) -> Language:
+    """Load an installed spaCy pipeline by package name or path (default: setting SAYSO_MODEL)."""
+    name = model or MODEL.value()
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise ConfigError(ErrorCode.E005, name=name) from exc
+
+
+def add_sayso_components(nlp: Language, profile: str | None = None) -> Language:
+    """Append the profile's sayso components to ``nlp`` (in place), skipping any already present."""
+    chosen = profile or PROFILE.value()
+    if chosen not in PROFILES:
+        raise ConfigError(ErrorCode.E006, name=chosen, choices=", ".join(PROFILES))
+    for name in PROFILES[chosen]:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
+    return nlp
+
+
+def build_pipeline(model: str | None = None, profile: str | None = None) -> Language:
+    """The base pipeline with sayso's components for ``profile`` added after it."""
+    return add_sayso_components(load_base(model), profile)

@@ -1,0 +1,232 @@
+"""The ``sayso/1`` output contract, and the one conversion from a parsed ``Doc`` to an :class:`Analysis`.
+
+Every extracted thing is a :class:`Span` of ``Analysis.text``: ``text[start:end] == span.text`` is
+checked when an Analysis is built (error E008), so no consumer ever has to re-find a span. Fields may be
+added freely; the ones listed in ARCHITECTURE.md are never renamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from spacy.tokens import Doc
+
+from sayso.components._common import CharSpan, DatelineRecord, SourceLinkRecord
+from sayso.errors import ErrorCode, SaysoError
+
+SCHEMA_ID = "sayso/1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Span(_Model):
+    """A piece of the analysed text, by character offsets (``end`` exclusive)."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Dateline(_Model):
+    """The dateline opening a wire story."""
+
+    place: Span | None = None
+    date: Span | None = None
+    value: str | None = Field(
+        None, description="TIMEX3 value of the date; XXXX for a year the text and metadata do not give."
+    )
+    agency: Span | None = Field(None, description='Agency credited inside the dateline, e.g. "(Reuters)".')
+
+
+class SourceLink(_Model):
+    """One link in the chain of who relays whom."""
+
+    name: str
+    role: Literal["agency", "intermediary", "originator"]
+    span: Span
+
+
+class Entity(Span):
+    label: str = Field(description="spaCy/OntoNotes label: PERSON, ORG, GPE, LOC, NORP, ...")
+
+
+class Attribution(_Model):
+    id: str
+    kind: Literal["direct", "indirect", "mixed", "according_to"]
+    source: Span | None = None
+    source_resolved: Span | None = None
+    cue: Span | None = None
+    content: list[Span] = Field(default_factory=list)
+    parent: str | None = None
+
+
+class Quantity(Span):
+    id: str
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    qualifier: str | None = None
+    approximate: bool = False
+    unit: str | None = None
+    counted: Span | None = None
+    place: Span | None = None
+    time: Span | None = None
+    attribution: str | None = None
+
+
+class TimeExpression(Span):
+    type: Literal["DATE", "TIME", "DURATION", "SET"]
+    value: str | None = Field(None, description='TIMEX3 value, or an ISO interval "a/b".')
+
+
+class Event(_Model):
+    id: str
+    trigger: Span
+    type: str
+    actor: Span | None = None
+    target: Span | None = None
+    place: Span | None = None
+    time: Span | None = None
+    attribution: str | None = None
+
+
+class Claim(Span):
+    id: str
+    checkworthiness: float = Field(ge=0.0, le=1.0)
+    attribution: str | None = None
+
+
+class Technique(Span):
+    technique: str = Field(description="snake_case PTC technique name, e.g. loaded_language")
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class Analysis(_Model):
+    """Everything sayso found in one article. Serialise with :meth:`to_dict` / :meth:`to_json`."""
+
+    schema_id: Literal["sayso/1"] = Field(SCHEMA_ID, alias="schema")
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    language: str = "en"
+    model: str | None = Field(
+        None, description="spaCy pipeline and sayso profile that produced this analysis."
+    )
+    dateline: Dateline | None = None
+    source_chain: list[SourceLink] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    attributions: list[Attribution] = Field(default_factory=list)
+    quantities: list[Quantity] = Field(default_factory=list)
+    times: list[TimeExpression] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    techniques: list[Technique] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _spans_point_into_text(self) -> Analysis:
+        for span in iter_spans(self):
+            if (
+                span.end < span.start
+                or span.end > len(self.text)
+                or self.text[span.start : span.end] != span.text
+            ):
+                raise SaysoError(
+                    ErrorCode.E008,
+                    detail=f"[{span.start}:{span.end}] {span.text!r} vs {self.text[span.start : span.end]!r}",
+                )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready ``sayso/1`` dict (aliases applied, dates as ISO strings)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def iter_spans(value: object) -> Iterator[Span]:
+    """Every :class:`Span` nested anywhere in a model (used by the offset check and by tests)."""
+    if isinstance(value, Span):
+        yield value
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from iter_spans(getattr(value, name))
+    elif isinstance(value, list):
+        for item in value:
+            yield from iter_spans(item)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``sayso/1`` (what ``sayso schema`` prints)."""
+    schema = Analysis.model_json_schema(by_alias=True)
+    schema["$id"] = "https://sayso.invalid/schema/sayso-1.json"
+    schema["title"] = "sayso/1 analysis"
+    return schema
+
+
+# ----------------------------------------------------------------------------- Doc -> Analysis
+
+
+def _span(doc: Doc, chars: CharSpan | None) -> Span | None:
+    if chars is None:
+        return None
+    start, end = chars
+    return Span(start=start, end=end, text=doc.text[start:end])
+
+
+def _dateline(doc: Doc) -> Dateline | None:
+    record: DatelineRecord | None = doc._.sayso_dateline
+    if record is None:
+        return None
+    return Dateline(
+        place=_span(doc, record.place),
+        date=_span(doc, record.date),
+        value=record.value,
+        agency=_span(doc, record.agency),
+    )
+
+
+def _source_chain(doc: Doc) -> list[SourceLink]:
+    records: list[SourceLinkRecord] = doc._.sayso_source_chain or []
+    return [SourceLink(name=r.name, role=r.role, span=_span(doc, r.span)) for r in records]  # type: ignore[arg-type]
+
+
+def _entities(doc: Doc) -> list[Entity]:
+    return [
+        Entity(start=ent.start_char, end=ent.end_char, text=ent.text, label=ent.label_)
+        for ent in doc.ents
+        if ent.label_ not in _NON_ENTITY_LABELS
+    ]
+
+
+# Numbers and dates found by the NER are reported as quantities and times, not as entities.
+_NON_ENTITY_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+
+
+def analysis_from_doc(
+    doc: Doc,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    published: dt.date | None = None,
+    model: str | None = None,
+) -> Analysis:
+    """The one conversion from a doc that went through sayso's pipeline to ``sayso/1``."""
+    return Analysis(
+        text=doc.text,
+        title=title,
+        url=url,
+        published=published if published is not None else doc._.sayso_published,
+        language=doc.lang_ or "en",
+        model=model,
+        dateline=_dateline(doc),
+        source_chain=_source_chain(doc),
+        entities=_entities(doc),
+    )

