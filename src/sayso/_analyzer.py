@@ -67,9 +67,8 @@ class Analyzer:
         self.profile = profile or PROFILE.value()
         self.nlp = nlp if nlp is not None else build_pipeline(model, self.profile)
         meta = self.nlp.meta
-        self.model_id = (
-            f"{meta.get('name', '?')}-{meta.get('version', '?')} sayso-{__version__} {self.profile}"
-        )
+        base = f"{meta.get('lang', '')}_{meta.get('name', '?')}".lstrip("_")
+        self.model_id = f"{base}-{meta.get('version', '?')} sayso-{__version__} {self.profile}"
 
     def _make_doc(self, article: Article, index: int) -> Doc:
         doc = self.nlp.make_doc(article.text)

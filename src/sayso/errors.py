@@ -6,10 +6,10 @@ for it, a test can assert on it, and the CLI can map it to an exit status withou
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     """Stable error codes. Never renumber; add new codes at the end."""
 
     E001 = "Input text is empty (or only whitespace)."

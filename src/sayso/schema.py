@@ -110,7 +110,7 @@ class Technique(Span):
 class Analysis(_Model):
     """Everything sayso found in one article. Serialise with :meth:`to_dict` / :meth:`to_json`."""
 
-    schema_id: Literal["sayso/1"] = Field(SCHEMA_ID, alias="schema")
+    schema_id: Literal["sayso/1"] = Field("sayso/1", alias="schema")
     text: str
     title: str | None = None
     url: str | None = None
@@ -195,7 +195,7 @@ def _dateline(doc: Doc) -> Dateline | None:
 
 def _source_chain(doc: Doc) -> list[SourceLink]:
     records: list[SourceLinkRecord] = doc._.sayso_source_chain or []
-    return [SourceLink(name=r.name, role=r.role, span=_span(doc, r.span)) for r in records]  # type: ignore[arg-type]
+    return [SourceLink(name=r.name, role=r.role, span=_span(doc, r.span)) for r in records]
 
 
 def _entities(doc: Doc) -> list[Entity]:

@@ -2,12 +2,15 @@
 
 Each module registers its factory with ``Language.factory`` on import; the ``spacy_factories`` entry
 points in pyproject.toml let spaCy import them on demand, so ``nlp.add_pipe("sayso_dateline")`` works
-in any pipeline.
+in any pipeline. Importing this package registers them all.
 """
 
+from sayso.components import dateline, entities, sources
 from sayso.components._common import register_extensions
 
 register_extensions()
 
 # Order matters: later components read what earlier ones wrote.
 COMPONENT_ORDER: tuple[str, ...] = ("sayso_dateline", "sayso_entities", "sayso_sources")
+
+__all__ = ["COMPONENT_ORDER", "dateline", "entities", "register_extensions", "sources"]

