@@ -1,4 +1,4 @@
-"""sayso's components are found by spaCy through entry points: a script that never imports sayso can use them."""
+"""sayso's components are found by spaCy through entry points, even by a script that never imports sayso."""
 
 from __future__ import annotations
 

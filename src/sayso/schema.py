@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.tokens import Doc
 
-from sayso.components._common import CharSpan, DatelineRecord, SourceLinkRecord
+from sayso.components._common import AttributionRecord, CharSpan, DatelineRecord, SourceLinkRecord
 from sayso.errors import ErrorCode, SaysoError
 
 SCHEMA_ID = "sayso/1"
@@ -57,13 +57,22 @@ class Entity(Span):
 
 
 class Attribution(_Model):
+    """Who (source) says what (content) by which words (cue); ``parent`` links nested reporting."""
+
     id: str
     kind: Literal["direct", "indirect", "mixed", "according_to"]
     source: Span | None = None
-    source_resolved: Span | None = None
+    source_resolved: Span | None = Field(
+        None,
+        description='Fullest earlier mention of a pronoun or description source ("she" -> "Marta Sousa").',
+    )
     cue: Span | None = None
     content: list[Span] = Field(default_factory=list)
-    parent: str | None = None
+    parent: str | None = Field(
+        None, description="id of the attribution whose content contains this one's cue."
+    )
+    confidence: float = Field(0.0, ge=0.0, le=1.0)
+    method: str = Field("rules", description="What found it: rules, model, or rules+model.")
 
 
 class Quantity(Span):
@@ -181,6 +190,11 @@ def _span(doc: Doc, chars: CharSpan | None) -> Span | None:
     return Span(start=start, end=end, text=doc.text[start:end])
 
 
+def _required_span(doc: Doc, chars: CharSpan) -> Span:
+    start, end = chars
+    return Span(start=start, end=end, text=doc.text[start:end])
+
+
 def _dateline(doc: Doc) -> Dateline | None:
     record: DatelineRecord | None = doc._.sayso_dateline
     if record is None:
@@ -195,7 +209,25 @@ def _dateline(doc: Doc) -> Dateline | None:
 
 def _source_chain(doc: Doc) -> list[SourceLink]:
     records: list[SourceLinkRecord] = doc._.sayso_source_chain or []
-    return [SourceLink(name=r.name, role=r.role, span=_span(doc, r.span)) for r in records]
+    return [SourceLink(name=r.name, role=r.role, span=_required_span(doc, r.span)) for r in records]
+
+
+def _attributions(doc: Doc) -> list[Attribution]:
+    records: list[AttributionRecord] = doc._.sayso_attributions or []
+    return [
+        Attribution(
+            id=r.id,
+            kind=r.kind,
+            source=_span(doc, r.source),
+            source_resolved=_span(doc, r.source_resolved),
+            cue=_span(doc, r.cue),
+            content=[_required_span(doc, c) for c in r.content],
+            parent=r.parent,
+            confidence=round(r.confidence, 4),
+            method=r.method,
+        )
+        for r in records
+    ]
 
 
 def _entities(doc: Doc) -> list[Entity]:
@@ -229,4 +261,5 @@ def analysis_from_doc(
         dateline=_dateline(doc),
         source_chain=_source_chain(doc),
         entities=_entities(doc),
+        attributions=_attributions(doc),
     )

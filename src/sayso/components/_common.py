@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform
 
 import srsly  # type: ignore[import-untyped]
 from spacy.tokens import Doc
@@ -22,6 +22,7 @@ _RECORD_TYPES: dict[str, type[Any]] = {}
 _TAG = "__sayso_record__"
 
 
+@dataclass_transform()
 def record(cls: type[RecordType]) -> type[RecordType]:
     """Declare a record type that components write onto docs.
 
@@ -83,10 +84,31 @@ class SourceLinkRecord:
     span: CharSpan
 
 
+@record
+class AttributionRecord:
+    """One attribution: who (source), by which words (cue), says what (content pieces).
+
+    ``source_resolved`` is the fullest earlier mention of a pronoun or description source ("she" ->
+    "Marta Sousa", "the statement" -> its issuers); ``parent`` is the id of the attribution whose content
+    contains this one's cue (nested reporting).
+    """
+
+    id: str
+    kind: str  # "direct" | "indirect" | "mixed" | "according_to"
+    source: CharSpan | None
+    cue: CharSpan | None
+    content: list[CharSpan]
+    source_resolved: CharSpan | None = None
+    parent: str | None = None
+    confidence: float = 0.0
+    method: str = "rules"
+
+
 EXTENSIONS: dict[str, object] = {
     "sayso_published": None,  # datetime.date | None, set by the Analyzer from `published=`
     "sayso_dateline": None,  # DatelineRecord | None
     "sayso_source_chain": None,  # list[SourceLinkRecord] | None
+    "sayso_attributions": None,  # list[AttributionRecord] | None
 }
 
 

@@ -1,0 +1,556 @@
+"""Rule-based attribution over the dependency parse: quotes, reporting verbs and nouns, "according to".
+
+This is the structural half of ``sayso_attribution``: it knows the frames (subject = source, that-clause
+or quotation = content, verb group = cue) and the news conventions (quotes over several sentences or
+paragraphs, "..., she said, adding that ...", "a statement urging ...", parenthetical "X argues,").
+The trained tagger (see ``attribution.py``) adds what frames cannot list; rules give it structure.
+
+Conventions follow the PolNeAR guidelines: the cue is one contiguous verb group (auxiliaries, negation,
+adverbs and a linking preposition included); quotation marks belong to the content; a final sentence
+period does not; the source keeps its determiners and appositions but not incidental relative clauses.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from sayso.components._common import CharSpan
+from sayso.components._cues import DOCUMENT_PARTICIPLES, ISSUING_VERBS, Cue, CueLexicon, load_cues
+from sayso.components._quotes import Quote, find_quotes
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_LEFT_GROUP = frozenset({"aux", "auxpass", "neg", "advmod"})
+_EXPLETIVES = frozenset({"it", "there"})
+_EDGE_PUNCT = " \t\r\n,;:.-—–"
+_SOURCE_DROP_DEPS = frozenset({"relcl"})
+_ISSUE_CUE = Cue("issue", "VERB", "speech", frozenset())
+
+
+@dataclass
+class Candidate:
+    """An attribution found by rules, before ids, nesting and resolution are assigned."""
+
+    kind: str
+    cue: CharSpan | None
+    source: CharSpan | None
+    content: list[CharSpan]
+    cue_token: int  # token index of the cue head, for parse-based linking
+    source_token: int | None = None
+    confidence: float = 0.8
+    origin: str = "rules"
+    extra_quotes: list[int] = field(default_factory=list)
+
+
+def _trim(doc: Doc, start: int, end: int, keep_quotes: bool = True) -> CharSpan | None:
+    """Trim whitespace and edge punctuation (never quote marks when ``keep_quotes``)."""
+    text = doc.text
+    while start < end and (text[start] in _EDGE_PUNCT or (not keep_quotes and text[start] in "\"'“”‘’«»")):
+        start += 1
+    while end > start and (
+        text[end - 1] in _EDGE_PUNCT or (not keep_quotes and text[end - 1] in "\"'“”‘’«»")
+    ):
+        end -= 1
+    if end <= start:
+        return None
+    return start, end
+
+
+def _tokens_span(tokens: list[Token]) -> CharSpan:
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def _subtree_chars(token: Token, drop: frozenset[str] = frozenset(), stop_at: int | None = None) -> CharSpan:
+    """Character extent of ``token``'s subtree, leaving out children whose dep is in ``drop``.
+
+    ``stop_at`` (a token index) cuts the extent before that token, for sources that precede their cue.
+    """
+    excluded: set[int] = set()
+    for child in token.children:
+        if child.dep_ in drop:
+            excluded.update(t.i for t in child.subtree)
+    tokens = [t for t in token.subtree if t.i not in excluded and (stop_at is None or t.i < stop_at)]
+    if not tokens:
+        tokens = [token]
+    # keep a contiguous run around the head token
+    indices = sorted(t.i for t in tokens)
+    start = end = token.i
+    index_set = set(indices)
+    while start - 1 in index_set:
+        start -= 1
+    while end + 1 in index_set:
+        end += 1
+    doc = token.doc
+    return doc[start].idx, doc[end].idx + len(doc[end])
+
+
+class QuoteMap:
+    """Quotes of one doc with fast lookup by character offset."""
+
+    def __init__(self, quotes: list[Quote]):
+        self.quotes = quotes
+        self.starts = [q.start for q in quotes]
+
+    def at(self, char: int) -> int | None:
+        """Index of the quote containing ``char`` (marks included), or None."""
+        i = bisect.bisect_right(self.starts, char) - 1
+        if i >= 0 and self.quotes[i].start <= char < self.quotes[i].end:
+            return i
+        return None
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        i = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        found = []
+        while i < len(self.quotes) and self.quotes[i].start < end:
+            if self.quotes[i].end > start:
+                found.append(i)
+            i += 1
+        return found
+
+    def group(self, i: int) -> list[int]:
+        """The quote and the paragraphs that continue it (news convention)."""
+        members = [i]
+        while self.quotes[members[-1]].continues and members[-1] + 1 < len(self.quotes):
+            members.append(members[-1] + 1)
+        return members
+
+
+class RuleExtractor:
+    """Finds attribution candidates in one parsed doc."""
+
+    def __init__(self, lexicon: CueLexicon | None = None):
+        self.lexicon = lexicon or load_cues()
+
+    # ------------------------------------------------------------------ entry point
+    def extract(self, doc: Doc) -> tuple[list[Candidate], QuoteMap]:
+        quotes = QuoteMap(find_quotes(doc.text))
+        if not doc.has_annotation("DEP"):
+            return [], quotes
+        candidates: list[Candidate] = []
+        consumed: set[int] = set()
+        for sent in doc.sents:
+            for token in sent:
+                if token.i in consumed:
+                    continue
+                lower = token.lower_
+                if lower == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+                    found = self._according_to(doc, token, quotes)
+                elif token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
+                    cue = self.lexicon.verb(token.lemma_)
+                    if cue is None and token.lemma_.lower() in ISSUING_VERBS:
+                        cue = _ISSUE_CUE  # only a cue with a document frame: "issued a statement urging"
+                    found = self._verb_cue(doc, token, cue, quotes, consumed) if cue else None
+                else:
+                    found = None
+                if found is not None:
+                    candidates.append(found)
+        self._attach_bare_quotes(doc, candidates, quotes)
+        return candidates, quotes
+
+    # ------------------------------------------------------------------ verb cues
+    def _verb_cue(
+        self, doc: Doc, verb: Token, cue: Cue, quotes: QuoteMap, consumed: set[int]
+    ) -> Candidate | None:
+        if quotes.at(verb.idx) is not None:
+            return None  # a cue inside a quotation belongs to the quoted speaker's own words
+        if cue.lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
+            return None
+        if verb.dep_ == "acl" and verb.head.pos_ == "NOUN":
+            return None  # "a statement urging ...": handled with the issuing verb
+        if verb.dep_ == "xcomp" and self.lexicon.verb(verb.head.lemma_) is not None:
+            return None  # "plans to declare ...": part of the outer cue's content
+        document = self._document_frame(doc, verb, consumed)
+        if cue is _ISSUE_CUE and document is None:
+            return None
+        cue_head, content_owner, content_cue = verb, verb, cue
+        if document is not None:
+            participle, participle_cue = document
+            content_owner, content_cue = participle, participle_cue
+        content, kind, quote_ids = self._verb_content(doc, content_owner, content_cue, quotes)
+        if not content:
+            return None
+        cue_span = self._cue_group(doc, cue_head, content_owner if document else None, content_cue)
+        source_token = self._source_token(verb)
+        source = self._source_span(doc, source_token, cue_span, quotes) if source_token is not None else None
+        if source is None and kind != "direct" and not self._passive(verb):
+            return None  # "to declare X", "planning to ...": no speaker, so no attribution
+        if (
+            source is not None
+            and source_token is not None
+            and not (source[0] <= source_token.idx < source[1])
+        ):
+            replaced = doc.char_span(source[0], source[1], alignment_mode="expand")
+            source_token = replaced.root if replaced is not None else None
+        confidence = 0.9 if kind == "direct" else 0.75
+        return Candidate(
+            kind=kind,
+            cue=cue_span,
+            source=source,
+            content=content,
+            cue_token=verb.i,
+            source_token=source_token.i if source_token is not None else None,
+            confidence=confidence,
+            extra_quotes=quote_ids,
+        )
+
+    def _document_frame(self, doc: Doc, verb: Token, consumed: set[int]) -> tuple[Token, Cue] | None:
+        """ "issued a statement urging X": the participle carries the content, the issuer is the source."""
+        if verb.lemma_.lower() not in ISSUING_VERBS:
+            return None
+        for obj in verb.children:
+            if obj.dep_ != "dobj":
+                continue
+            for participle in obj.children:
+                if participle.dep_ == "acl" and participle.lemma_.lower() in DOCUMENT_PARTICIPLES:
+                    participle_cue = self.lexicon.verb(participle.lemma_)
+                    if participle_cue is not None:
+                        consumed.add(participle.i)
+                        return participle, participle_cue
+        return None
+
+    def _verb_content(
+        self, doc: Doc, verb: Token, cue: Cue, quotes: QuoteMap
+    ) -> tuple[list[CharSpan], str, list[int]]:
+        """Content spans of a verb cue, the kind, and the quotes used."""
+        spans: list[CharSpan] = []
+        complements = [c for c in verb.children if c.dep_ == "ccomp" and "ccomp" in cue.frames]
+        if not complements and verb.dep_ == "parataxis" and "ccomp" in cue.frames:
+            return self._parenthetical_content(doc, verb, quotes)
+        for child in complements:
+            span = _subtree_chars(child)
+            spans.append(span)
+        if not spans:
+            preps = [f.split(":", 1)[1] for f in cue.frames if f.startswith("prep:")]
+            for child in verb.children:
+                if child.dep_ == "prep" and child.lower_ in preps:
+                    objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+                    if objs:
+                        start, end = _subtree_chars(objs[0])
+                        later = [
+                            c
+                            for c in [*verb.children, *objs[0].children]
+                            if c.dep_ in ("xcomp", "advcl", "acl", "relcl")
+                            and c.i > child.i
+                            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                        ]
+                        if later:
+                            end = _subtree_chars(later[-1])[1]
+                        spans.append((start, end))
+                        break
+        if not spans and "xcomp" in cue.frames:
+            xcomps = [c for c in verb.children if c.dep_ == "xcomp"]
+            if xcomps:
+                objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i < xcomps[0].i]
+                if cue.lemma == "tell" or cue.lemma == "ask" or cue.lemma == "order" or cue.lemma == "urge":
+                    objects = [c for c in verb.children if c.dep_ == "dobj" and c.i < xcomps[0].i]
+                first = objects[0] if objects else xcomps[0]
+                start = _subtree_chars(first)[0]
+                end = _subtree_chars(xcomps[-1])[1]
+                spans.append((start, end))
+        if not spans and "dobj" in cue.frames:
+            for child in verb.children:
+                if child.dep_ == "dobj" and child.pos_ != "PRON":
+                    spans.append(_subtree_chars(child))
+                    break
+        own_clause = any(
+            quotes.at(start) is None and quotes.at(max(end - 1, start)) is None for start, end in spans
+        )
+        if "quote" in cue.frames and not own_clause:
+            quote_ids = self._adjacent_quotes(doc, verb, quotes, spans)
+            if quote_ids:
+                group: list[int] = []
+                for q in quote_ids:
+                    group.extend(m for m in quotes.group(q) if m not in group)
+                return [(quotes.quotes[q].start, quotes.quotes[q].end) for q in group], "direct", group
+        cleaned = [t for t in (_trim(doc, s, e) for s, e in spans) if t is not None]
+        if not cleaned:
+            return [], "indirect", []
+        kind = "indirect"
+        used: list[int] = []
+        for start, end in cleaned:
+            inside = quotes.overlapping(start, end)
+            if inside:
+                covered = all(
+                    quotes.quotes[q].start <= start + 1 and quotes.quotes[q].end >= end - 1 for q in inside
+                )
+                kind = "direct" if covered and len(inside) == 1 else "mixed"
+                used.extend(inside)
+        if kind == "direct":
+            q = used[0]
+            group = quotes.group(q)
+            return [(quotes.quotes[m].start, quotes.quotes[m].end) for m in group], "direct", group
+        return cleaned, kind, used
+
+    def _adjacent_quotes(self, doc: Doc, verb: Token, quotes: QuoteMap, spans: list[CharSpan]) -> list[int]:
+        """Quotes that the cue introduces or closes: '"...," she said' / 'she said: "..."'."""
+        sent = verb.sent
+        found: list[int] = []
+        # A quote whose closing mark sits just before the source/cue in the same sentence.
+        for q in quotes.overlapping(sent.start_char, verb.idx):
+            quote = quotes.quotes[q]
+            if sent.start_char < quote.end <= verb.idx and self._only_frame_between(
+                doc, quote.end, verb.idx, verb
+            ):
+                found = [self._first_of_group(quotes, q)]
+        if found:
+            return found
+        # A quote that opens right after the cue (colon, comma or "that" between).
+        after_end = sent.end_char if verb.i + 1 < len(doc) else verb.idx + len(verb)
+        for q in quotes.overlapping(verb.idx + len(verb), after_end + 1):
+            quote = quotes.quotes[q]
+            if quote.start >= verb.idx + len(verb) and self._only_frame_between(
+                doc, verb.idx + len(verb), quote.start, verb
+            ):
+                return [q]
+        # A ccomp that lies inside a quote: the whole quote is the content.
+        for start, end in spans:
+            inside = quotes.overlapping(start, end)
+            if len(inside) == 1:
+                quote = quotes.quotes[inside[0]]
+                if quote.start <= start + 1 and end <= quote.end + 1:
+                    return [self._first_of_group(quotes, inside[0])]
+        return []
+
+    @staticmethod
+    def _first_of_group(quotes: QuoteMap, q: int) -> int:
+        while q > 0 and quotes.quotes[q - 1].continues:
+            q -= 1
+        return q
+
+    @staticmethod
+    def _only_frame_between(doc: Doc, start: int, end: int, verb: Token) -> bool:
+        """Between a quote and its cue only punctuation, the speaker phrase or a short link may stand."""
+        gap = doc.text[start:end]
+        if len(gap) > 160 or "\n" in gap:
+            return False
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return not gap.strip(" ,:;—–-\n")
+        for token in span:
+            if token.is_punct or token.is_space or token.i == verb.i:
+                continue
+            # tokens of the subject phrase (or its apposition) and of the verb group are fine
+            if token.head.i == verb.i and token.dep_ in (*_SUBJECTS, *_LEFT_GROUP, "mark", "prep", "dobj"):
+                continue
+            ancestors = {a.i for a in token.ancestors}
+            subject_ids = {c.i for c in verb.children if c.dep_ in _SUBJECTS}
+            if ancestors & subject_ids or token.i in subject_ids:
+                continue
+            if token.lower_ in ("that", "and", "but", "then", "as"):
+                continue
+            return False
+        return True
+
+    def _parenthetical_content(
+        self, doc: Doc, verb: Token, quotes: QuoteMap
+    ) -> tuple[list[CharSpan], str, list[int]]:
+        """ "Thus, the statement argues, the delay cost lives.": the host clause minus the cue clause."""
+        host = verb.head
+        cue_ids = {t.i for t in verb.subtree}
+        pieces: list[list[Token]] = []
+        current: list[Token] = []
+        for token in host.subtree:
+            if token.i in cue_ids:
+                if current:
+                    pieces.append(current)
+                current = []
+                continue
+            current.append(token)
+        if current:
+            pieces.append(current)
+        spans = []
+        for piece in pieces:
+            words = [t for t in piece if not t.is_punct]
+            if len(words) >= 2:
+                trimmed = _trim(doc, *_tokens_span(piece))
+                if trimmed:
+                    spans.append(trimmed)
+        if not spans:
+            return [], "indirect", []
+        used = [q for s, e in spans for q in quotes.overlapping(s, e)]
+        return spans, ("mixed" if used else "indirect"), used
+
+    # ------------------------------------------------------------------ cue and source spans
+    def _cue_group(self, doc: Doc, verb: Token, participle: Token | None, cue: Cue) -> CharSpan:
+        """The contiguous verb group: auxiliaries, negation and adverbs before; particle or prep after."""
+        start = verb.i
+        while start - 1 >= verb.sent.start:
+            prev = doc[start - 1]
+            if prev.head.i == verb.i and prev.dep_ in _LEFT_GROUP and not prev.is_punct:
+                start -= 1
+            else:
+                break
+        end = participle.i if participle is not None else verb.i
+        head = participle if participle is not None else verb
+        preps = {f.split(":", 1)[1] for f in cue.frames if f.startswith("prep:")}
+        nxt = end + 1
+        while (
+            nxt < len(doc)
+            and doc[nxt].head.i == head.i
+            and (doc[nxt].dep_ == "prt" or (doc[nxt].dep_ == "prep" and doc[nxt].lower_ in preps))
+        ):
+            end = nxt
+            nxt += 1
+        return doc[start].idx, doc[end].idx + len(doc[end])
+
+    def _source_token(self, verb: Token) -> Token | None:
+        """The subject of the cue, its passive agent, or the subject it shares with its head clause."""
+        node: Token | None = verb
+        for _ in range(3):
+            if node is None:
+                return None
+            for child in node.children:
+                if child.dep_ == "agent":
+                    objs = [c for c in child.children if c.dep_ == "pobj"]
+                    if objs:
+                        return objs[0]
+            for child in node.children:
+                if child.dep_ in ("nsubj", "csubj"):
+                    return None if child.lower_ in _EXPLETIVES and self._expletive(node) else child
+                if child.dep_ == "nsubjpass":
+                    return None  # "it was reported that ...": an implicit source
+            if node.dep_ == "relcl":
+                return node.head
+            if node.dep_ in ("advcl", "conj", "xcomp", "acl") and node.head.i != node.i:
+                node = node.head
+                continue
+            return None
+        return None
+
+    @staticmethod
+    def _passive(verb: Token) -> bool:
+        return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+    @staticmethod
+    def _expletive(verb: Token) -> bool:
+        """ "It is said that ..." / "There is concern that ...": an empty subject."""
+        return any(c.dep_ in ("auxpass", "attr", "acomp") for c in verb.children) or verb.lemma_ == "be"
+
+    def _source_span(self, doc: Doc, token: Token, cue: CharSpan, quotes: QuoteMap) -> CharSpan | None:
+        if quotes.at(token.idx) is not None:
+            return None
+        dateline = doc._.sayso_dateline
+        if dateline is not None and dateline.extent is not None and token.idx < dateline.extent[1]:
+            # The parser often makes the dateline city the subject ("SION, ... - Two groups said"):
+            # the real subject is the phrase between the dateline and the cue.
+            return (
+                _trim(doc, dateline.extent[1], cue[0], keep_quotes=False)
+                if dateline.extent[1] < cue[0]
+                else None
+            )
+        stop = None
+        if token.idx < cue[0]:
+            stop = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+            stop_i = stop.start if stop is not None else None
+        else:
+            stop_i = None
+        start, end = _subtree_chars(token, drop=_SOURCE_DROP_DEPS, stop_at=stop_i)
+        # never let a source run into a quotation
+        for q in quotes.overlapping(start, end):
+            quote = quotes.quotes[q]
+            if quote.start > token.idx:
+                end = min(end, quote.start)
+            else:
+                start = max(start, quote.end)
+        return _trim(doc, start, end, keep_quotes=False)
+
+    # ------------------------------------------------------------------ according to
+    def _according_to(self, doc: Doc, according: Token, quotes: QuoteMap) -> Candidate | None:
+        if quotes.at(according.idx) is not None:
+            return None
+        to = doc[according.i + 1]
+        objs = [c for c in to.children if c.dep_ == "pobj"] or [
+            c for c in according.children if c.dep_ == "pobj"
+        ]
+        if not objs:
+            return None
+        source = _trim(doc, *_subtree_chars(objs[0], drop=frozenset({"relcl"})), keep_quotes=False)
+        phrase_ids = {according.i, to.i} | {t.i for t in objs[0].subtree}
+        sent = according.sent
+        pieces: list[list[Token]] = []
+        current: list[Token] = []
+        for token in sent:
+            if token.i in phrase_ids:
+                if current:
+                    pieces.append(current)
+                current = []
+                continue
+            current.append(token)
+        if current:
+            pieces.append(current)
+        spans = []
+        for piece in pieces:
+            if sum(1 for t in piece if not t.is_punct and not t.is_space) >= 2:
+                trimmed = _trim(doc, *_tokens_span(piece))
+                if trimmed:
+                    spans.append(trimmed)
+        if not spans:
+            return None
+        content = [max(spans, key=lambda s: s[1] - s[0])]
+        used = quotes.overlapping(*content[0])
+        return Candidate(
+            kind="according_to",
+            cue=(according.idx, to.idx + len(to)),
+            source=source,
+            content=content,
+            cue_token=according.i,
+            source_token=objs[0].i,
+            confidence=0.85,
+            extra_quotes=used,
+        )
+
+    # ------------------------------------------------------------------ continuation of quotes
+    def _attach_bare_quotes(self, doc: Doc, candidates: list[Candidate], quotes: QuoteMap) -> None:
+        """A quoted sentence or paragraph without a cue continues the previous direct quote's speaker.
+
+        PolNeAR annotates such continuations as content of the same attribution. Short quotes inside
+        a sentence (scare quotes, titles) are never attributed this way.
+        """
+        used = {q for c in candidates for q in c.extra_quotes}
+        ordered = sorted(candidates, key=lambda c: c.content[0][0] if c.content else 0)
+        for q, quote in enumerate(quotes.quotes):
+            if q in used:
+                continue
+            sent = self._sentence_of(doc, quote.start)
+            if sent is None or not self._standalone(doc, quote, sent):
+                continue
+            previous = [
+                c for c in ordered if c.kind in ("direct", "mixed") and c.content[-1][1] <= quote.start
+            ]
+            if not previous:
+                continue
+            owner = previous[-1]
+            gap_text = doc.text[owner.content[-1][1] : quote.start]
+            if gap_text.count("\n\n") > 2 or len(gap_text) > 600:
+                continue
+            if any(
+                c is not owner and owner.content[-1][1] <= (c.cue or (0, 0))[0] < quote.start for c in ordered
+            ):
+                continue  # someone else speaks in between
+            owner.content.append((quote.start, quote.end))
+            owner.extra_quotes.append(q)
+            used.add(q)
+
+    @staticmethod
+    def _sentence_of(doc: Doc, char: int) -> Span | None:
+        span = doc.char_span(char, char + 1, alignment_mode="expand")
+        return span.sent if span is not None else None
+
+    @staticmethod
+    def _standalone(doc: Doc, quote: Quote, sent: Span) -> bool:
+        words = len(doc.text[quote.inner_start : quote.inner_end].split())
+        if words < 4:
+            return False
+        sentence_chars = max(sent.end_char - sent.start_char, 1)
+        covered = min(quote.end, sent.end_char) - max(quote.start, sent.start_char)
+        return covered / sentence_chars >= 0.6 or quote.start <= sent.start_char + 1
+
+
+def extract_rules(doc: Doc) -> tuple[list[Candidate], QuoteMap]:
+    """Rule candidates for ``doc`` with the shipped lexicon."""
+    return _EXTRACTOR.extract(doc)
+
+
+_EXTRACTOR = RuleExtractor()

@@ -1,0 +1,266 @@
+"""Source resolution without a coreference model: pronouns and descriptions to their fullest earlier mention.
+
+No coreference package works offline, and news needs only a narrow slice of coreference: who a
+reporting verb's subject is. The rules, in order:
+
+* a pronoun (he, she, they, it, ...) takes the nearest earlier *speaker or named mention* that fits it
+  (a person for he/she, a plural or organisation for they, an organisation or document for it);
+* a document ("the statement", "the decree", "the authors of the statement") takes *whoever issued it*
+  where the text says so ("X issued a statement", "X said in a statement", "a decree signed by X");
+* a description ("the minister", "the ministry", "the spokeswoman") takes the longest earlier mention
+  that contains its head noun and a name ("former minister Rui Valente");
+* a bare surname ("Sousa") takes the earlier full name ("Marta Sousa").
+Anything else is left unresolved (``None``): a wrong resolution is worse than none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from sayso.components._common import CharSpan
+from sayso.components._cues import DOCUMENT_NOUNS, ISSUING_VERBS
+
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+THING_PRONOUNS = frozenset({"it", "its"})
+_PERSON_LABELS = frozenset({"PERSON"})
+_GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
+_SPEECH_LEMMAS = frozenset({"say", "state", "announce", "declare", "note", "add", "write", "tell", "warn"})
+
+
+def _chars(span: Span) -> CharSpan:
+    return span.start_char, span.end_char
+
+
+class Resolver:
+    """Resolves the sources of one doc's attributions, in text order."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.speakers: list[tuple[CharSpan, Token]] = []  # earlier sources with their head tokens
+        self._chunks: list[Span] | None = None
+
+    @property
+    def chunks(self) -> list[Span]:
+        if self._chunks is None:
+            try:
+                self._chunks = list(self.doc.noun_chunks)
+            except ValueError:
+                self._chunks = []
+        return self._chunks
+
+    def resolve(self, source: CharSpan, head: Token | None) -> CharSpan | None:
+        """The fullest earlier mention for ``source`` (whose head token is ``head``), or None."""
+        result = self._resolve(source, head)
+        if head is not None:
+            self.speakers.append((source, head))
+        if result is not None and (result == source or self._inside(result, source)):
+            return None
+        return result
+
+    # ------------------------------------------------------------------ dispatch
+    def _resolve(self, source: CharSpan, head: Token | None) -> CharSpan | None:
+        if head is None:
+            return None
+        lower = head.lower_
+        if head.pos_ == "PRON" or head.tag_ in ("PRP", "PRP$"):
+            if lower in PERSON_PRONOUNS:
+                return self._antecedent(source[0], person=True)
+            if lower in PLURAL_PRONOUNS:
+                return self._antecedent(source[0], plural=True)
+            if lower in THING_PRONOUNS:
+                return self._antecedent(source[0], thing=True)
+            return None
+        lemma = head.lemma_.lower()
+        if lemma in DOCUMENT_NOUNS:
+            return self._issuer(head)
+        for child in head.children:  # "the authors of the statement" -> the statement's issuer
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for obj in child.children:
+                    if obj.dep_ == "pobj" and obj.lemma_.lower() in DOCUMENT_NOUNS and self._definite(obj):
+                        return self._issuer(obj)
+        if head.pos_ == "NOUN" and self._definite(head):
+            return self._description(head, source)
+        if head.pos_ == "PROPN":
+            return self._full_name(head, source)
+        return None
+
+    # ------------------------------------------------------------------ pronouns
+    def _antecedent(
+        self, before: int, person: bool = False, plural: bool = False, thing: bool = False
+    ) -> CharSpan | None:
+        """Nearest earlier speaker that fits; else the nearest fitting named entity."""
+        for span, head in reversed(self.speakers):
+            if span[0] >= before or head.pos_ == "PRON":
+                continue
+            if self._fits(head, span, person, plural, thing):
+                return span
+        for ent in reversed([e for e in self.doc.ents if e.end_char <= before]):
+            if (person and ent.label_ in _PERSON_LABELS) or (
+                (plural or thing) and ent.label_ in _GROUP_LABELS
+            ):
+                return _chars(ent)
+        return None
+
+    def _fits(self, head: Token, span: CharSpan, person: bool, plural: bool, thing: bool) -> bool:
+        label = self._entity_label(span)
+        if person:
+            return label in _PERSON_LABELS or (label is None and head.tag_ == "NN" and self._is_role(head))
+        if plural:
+            return (
+                head.tag_ in ("NNS", "NNPS")
+                or label in _GROUP_LABELS
+                or any(c.dep_ == "conj" for c in head.children)
+            )
+        if thing:
+            return label in _GROUP_LABELS or head.lemma_.lower() in DOCUMENT_NOUNS
+        return False
+
+    @staticmethod
+    def _is_role(head: Token) -> bool:
+        return head.lemma_.lower() in {
+            "minister",
+            "spokesman",
+            "spokeswoman",
+            "spokesperson",
+            "president",
+            "chief",
+            "director",
+            "official",
+            "governor",
+            "mayor",
+            "lawyer",
+            "witness",
+            "resident",
+            "leader",
+            "secretary",
+            "senator",
+            "chairman",
+            "chairwoman",
+        }
+
+    def _entity_label(self, span: CharSpan) -> str | None:
+        for ent in self.doc.ents:
+            if ent.start_char >= span[0] and ent.end_char <= span[1]:
+                return str(ent.label_)
+        return None
+
+    # ------------------------------------------------------------------ documents
+    @staticmethod
+    def _definite(token: Token) -> bool:
+        return any(
+            c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that", "its", "their")
+            for c in token.children
+        )
+
+    def _issuer(self, noun: Token) -> CharSpan | None:
+        """Who issued the document named by ``noun``, by the nearest earlier mention of the same noun."""
+        lemma = noun.lemma_.lower()
+        for token in reversed(self.doc[: noun.i]):
+            if token.lemma_.lower() != lemma:
+                continue
+            issuer = self._issuer_of_mention(token)
+            if issuer is not None:
+                return issuer
+        # the mention itself may carry its issuer: "a decree signed by X stated"
+        return self._issuer_of_mention(noun)
+
+    def _issuer_of_mention(self, noun: Token) -> CharSpan | None:
+        verb = noun.head
+        if noun.dep_ == "dobj" and verb.lemma_.lower() in ISSUING_VERBS:
+            return self._subject_span(verb)
+        if noun.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.lemma_.lower() in _SPEECH_LEMMAS:
+            return self._subject_span(verb.head)  # "X said in a statement"
+        for child in noun.children:  # "a decree ... signed by X", "a statement from X"
+            for grandchild in [child, *child.children]:
+                if grandchild.dep_ == "agent" or (
+                    grandchild.dep_ == "prep" and grandchild.lower_ in ("by", "from")
+                ):
+                    for obj in grandchild.children:
+                        if obj.dep_ == "pobj":
+                            return _subtree(obj)
+        return None
+
+    def _subject_span(self, verb: Token) -> CharSpan | None:
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                if child.pos_ == "PRON":
+                    resolved = self._antecedent(
+                        child.idx, person=child.lower_ in PERSON_PRONOUNS, plural=True
+                    )
+                    return resolved
+                return _subtree(child)
+        return None
+
+    # ------------------------------------------------------------------ descriptions and names
+    def _description(self, head: Token, source: CharSpan) -> CharSpan | None:
+        """ "the minister" -> "former minister Rui Valente": the longest earlier mention with this head word
+        and a proper name."""
+        lemma = head.lemma_.lower()
+        same_head = [
+            span for span, speaker in self.speakers if span[0] < source[0] and speaker.lemma_.lower() == lemma
+        ]
+        if same_head:  # "the groups" -> "Two mountain relief groups": the first, fullest mention
+            return max(same_head, key=lambda s: s[1] - s[0])
+        best: CharSpan | None = None
+        for chunk in self.chunks:
+            if chunk.start_char >= source[0]:
+                break
+            if any(t.lemma_.lower() == lemma for t in chunk) and any(t.pos_ == "PROPN" for t in chunk):
+                span = _chars(chunk)
+                if best is None or (span[1] - span[0]) >= (best[1] - best[0]):
+                    best = span
+        if best is not None:
+            return best
+        for span, _speaker in reversed(self.speakers):  # "Lena Imboden, a spokeswoman for ..."
+            if span[0] < source[0] and any(
+                t.lemma_.lower() == lemma for t in self.doc.char_span(*span, alignment_mode="expand") or []
+            ):
+                return span
+        return None
+
+    def _full_name(self, head: Token, source: CharSpan) -> CharSpan | None:
+        text = self.doc.text[source[0] : source[1]]
+        for ent in self.doc.ents:
+            if ent.start_char >= source[0]:
+                break
+            if (
+                ent.label_ in _PERSON_LABELS
+                and ent.text != text
+                and ent.text.endswith(head.text)
+                and len(ent.text) > len(text)
+            ):
+                return _chars(ent)
+        return None
+
+    @staticmethod
+    def _inside(inner: CharSpan, outer: CharSpan) -> bool:
+        return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _subtree(token: Token) -> CharSpan:
+    tokens = [
+        t
+        for t in token.subtree
+        if t.dep_ != "relcl"
+        and not any(
+            a.dep_ == "relcl" for a in t.ancestors if a.i in {x.i for x in token.subtree} and a.i != token.i
+        )
+    ]
+    tokens = tokens or [token]
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t) for t in tokens)
+    text = token.doc.text
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    return start, end
+
+
+def resolve_sources(
+    doc: Doc, sources: Sequence[tuple[CharSpan | None, Token | None]]
+) -> list[CharSpan | None]:
+    """Resolve each (source span, head token) in text order; None where nothing fuller is known."""
+    resolver = Resolver(doc)
+    return [resolver.resolve(span, head) if span is not None else None for span, head in sources]

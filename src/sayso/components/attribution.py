@@ -1,0 +1,80 @@
+"""The ``sayso_attribution`` component: who says what, with which cue, on whose say-so.
+
+It combines two views of the same parse. Rules (``_attribution_rules``) know the frames of reporting
+verbs and nouns, quotation conventions and "according to"; they give attributions their structure.
+Sources are resolved without a coreference model (``_resolve``), and attributions whose cue lies in
+another's content get that one as ``parent``, so every chain of who-reports-whom can be followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from sayso.components._attribution_rules import Candidate, extract_rules
+from sayso.components._common import AttributionRecord
+from sayso.components._resolve import resolve_sources
+
+
+def _contains(outer: tuple[int, int], char: int) -> bool:
+    return outer[0] <= char < outer[1]
+
+
+def assign_parents(records: list[AttributionRecord]) -> None:
+    """Give each attribution the innermost other attribution whose content holds its cue."""
+    for record in records:
+        if record.cue is None:
+            continue
+        best: AttributionRecord | None = None
+        best_size = 0
+        for other in records:
+            if other is record:
+                continue
+            for piece in other.content:
+                if _contains(piece, record.cue[0]):
+                    size = piece[1] - piece[0]
+                    if best is None or size < best_size:
+                        best, best_size = other, size
+        if best is not None and best.parent != record.id:
+            record.parent = best.id
+
+
+def build_records(doc: Doc, candidates: list[Candidate]) -> list[AttributionRecord]:
+    """Order candidates, give them ids, resolve their sources and link nesting."""
+    ordered = sorted(candidates, key=lambda c: (c.cue or c.content[0])[0])
+    heads = [doc[c.source_token] if c.source_token is not None else None for c in ordered]
+    resolved = resolve_sources(doc, [(c.source, h) for c, h in zip(ordered, heads, strict=True)])
+    records = [
+        AttributionRecord(
+            id=f"a{i}",
+            kind=c.kind,
+            source=c.source,
+            cue=c.cue,
+            content=sorted(set(c.content)),
+            source_resolved=r,
+            confidence=c.confidence,
+            method=c.origin,
+        )
+        for i, (c, r) in enumerate(zip(ordered, resolved, strict=True), 1)
+    ]
+    assign_parents(records)
+    return records
+
+
+@Language.factory(
+    "sayso_attribution",
+    assigns=["doc._.sayso_attributions"],
+    requires=["token.dep", "doc.ents"],
+    default_config={},
+)
+def make_attribution(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Build the component (rules; stateless, so one instance serves every doc)."""
+
+    def sayso_attribution(doc: Doc) -> Doc:
+        candidates, _ = extract_rules(doc)
+        doc._.sayso_attributions = build_records(doc, candidates)
+        return doc
+
+    return sayso_attribution
