@@ -14,7 +14,7 @@ from sayso.errors import ConfigError, ErrorCode
 from sayso.settings import MODEL, PROFILE
 
 PROFILES: dict[str, tuple[str, ...]] = {
-    "fast": _components.COMPONENT_ORDER,
+    "fast": tuple(c for c in _components.COMPONENT_ORDER if c not in _components.MODEL_COMPONENTS),
     "full": _components.COMPONENT_ORDER,
 }
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.tokens import Doc
 
-from sayso.components._common import AttributionRecord, CharSpan, DatelineRecord, SourceLinkRecord
+from sayso.components._common import AttributionRecord, CharSpan, DatelineRecord, SourceLinkRecord, text_of
 from sayso.errors import ErrorCode, SaysoError
 
 SCHEMA_ID = "sayso/1"
@@ -187,12 +187,12 @@ def _span(doc: Doc, chars: CharSpan | None) -> Span | None:
     if chars is None:
         return None
     start, end = chars
-    return Span(start=start, end=end, text=doc.text[start:end])
+    return Span(start=start, end=end, text=text_of(doc)[start:end])
 
 
 def _required_span(doc: Doc, chars: CharSpan) -> Span:
     start, end = chars
-    return Span(start=start, end=end, text=doc.text[start:end])
+    return Span(start=start, end=end, text=text_of(doc)[start:end])
 
 
 def _dateline(doc: Doc) -> Dateline | None:
@@ -252,7 +252,7 @@ def analysis_from_doc(
 ) -> Analysis:
     """The one conversion from a doc that went through sayso's pipeline to ``sayso/1``."""
     return Analysis(
-        text=doc.text,
+        text=text_of(doc),
         title=title,
         url=url,
         published=published if published is not None else doc._.sayso_published,

@@ -5,12 +5,29 @@ points in pyproject.toml let spaCy import them on demand, so ``nlp.add_pipe("say
 in any pipeline. Importing this package registers them all.
 """
 
-from sayso.components import attribution, dateline, entities, sources
+from sayso.components import attribution, dateline, encoder, entities, sources
 from sayso.components._common import register_extensions
 
 register_extensions()
 
 # Order matters: later components read what earlier ones wrote.
-COMPONENT_ORDER: tuple[str, ...] = ("sayso_dateline", "sayso_entities", "sayso_sources", "sayso_attribution")
+COMPONENT_ORDER: tuple[str, ...] = (
+    "sayso_dateline",
+    "sayso_entities",
+    "sayso_sources",
+    "sayso_encoder",
+    "sayso_attribution",
+)
+# Components that run a trained model: the "fast" profile leaves them out.
+MODEL_COMPONENTS: frozenset[str] = frozenset({"sayso_encoder"})
 
-__all__ = ["COMPONENT_ORDER", "attribution", "dateline", "entities", "register_extensions", "sources"]
+__all__ = [
+    "COMPONENT_ORDER",
+    "MODEL_COMPONENTS",
+    "attribution",
+    "dateline",
+    "encoder",
+    "entities",
+    "register_extensions",
+    "sources",
+]

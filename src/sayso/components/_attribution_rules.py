@@ -13,11 +13,12 @@ period does not; the source keeps its determiners and appositions but not incide
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from sayso.components._common import CharSpan
+from sayso.components._common import CharSpan, text_of
 from sayso.components._cues import DOCUMENT_PARTICIPLES, ISSUING_VERBS, Cue, CueLexicon, load_cues
 from sayso.components._quotes import Quote, find_quotes
 
@@ -27,6 +28,14 @@ _EXPLETIVES = frozenset({"it", "there"})
 _EDGE_PUNCT = " \t\r\n,;:.-—–"
 _SOURCE_DROP_DEPS = frozenset({"relcl"})
 _ISSUE_CUE = Cue("issue", "VERB", "speech", frozenset())
+# "PENCE: ...", "Sen. Jane Roe: ..." at the start of a line (a headline or a transcript turn).
+_LABEL = re.compile(
+    r"(?m)^[^\S\n]*(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4})(?P<colon>:)[^\S\n]"
+)
+# '"..." — Name' or '...”― Name' at the end of a line: a quote credited with a dash.
+_DASH_CREDIT = re.compile(
+    r"(?m)(?P<dash>[―—–]|--)[^\S\n]*(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4}?)\.?[^\S\n]*$"
+)
 
 
 @dataclass
@@ -46,7 +55,7 @@ class Candidate:
 
 def _trim(doc: Doc, start: int, end: int, keep_quotes: bool = True) -> CharSpan | None:
     """Trim whitespace and edge punctuation (never quote marks when ``keep_quotes``)."""
-    text = doc.text
+    text = text_of(doc)
     while start < end and (text[start] in _EDGE_PUNCT or (not keep_quotes and text[start] in "\"'“”‘’«»")):
         start += 1
     while end > start and (
@@ -125,7 +134,7 @@ class RuleExtractor:
 
     # ------------------------------------------------------------------ entry point
     def extract(self, doc: Doc) -> tuple[list[Candidate], QuoteMap]:
-        quotes = QuoteMap(find_quotes(doc.text))
+        quotes = QuoteMap(find_quotes(text_of(doc)))
         if not doc.has_annotation("DEP"):
             return [], quotes
         candidates: list[Candidate] = []
@@ -146,6 +155,7 @@ class RuleExtractor:
                     found = None
                 if found is not None:
                     candidates.append(found)
+        candidates.extend(self._line_patterns(doc, quotes, candidates))
         self._attach_bare_quotes(doc, candidates, quotes)
         return candidates, quotes
 
@@ -322,7 +332,7 @@ class RuleExtractor:
     @staticmethod
     def _only_frame_between(doc: Doc, start: int, end: int, verb: Token) -> bool:
         """Between a quote and its cue only punctuation, the speaker phrase or a short link may stand."""
-        gap = doc.text[start:end]
+        gap = text_of(doc)[start:end]
         if len(gap) > 160 or "\n" in gap:
             return False
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -408,6 +418,10 @@ class RuleExtractor:
                         return objs[0]
             for child in node.children:
                 if child.dep_ in ("nsubj", "csubj"):
+                    if not any(ch.isalpha() for ch in child.text) or (
+                        len(child.text) < 2 and child.lower_ != "i"
+                    ):
+                        return None
                     return None if child.lower_ in _EXPLETIVES and self._expletive(node) else child
                 if child.dep_ == "nsubjpass":
                     return None  # "it was reported that ...": an implicit source
@@ -501,6 +515,87 @@ class RuleExtractor:
             extra_quotes=used,
         )
 
+    # ------------------------------------------------------------------ line patterns
+    def _line_patterns(self, doc: Doc, quotes: QuoteMap, found: list[Candidate]) -> list[Candidate]:
+        """Speaker labels ("PENCE: ...", a headline "Pat Caddell: ...") and dash credits ('"..." — Name').
+
+        These are typographic, not grammatical, so they are read from the lines of the text; the name
+        must look like one (capitalised words, a proper noun among them) to keep ordinary colons out.
+        """
+        text = text_of(doc)
+        taken = [c.cue for c in found if c.cue is not None]
+        results: list[Candidate] = []
+        labels: list[tuple[int, int, int, int]] = []  # (name start, name end, colon, line end)
+        for match in _LABEL.finditer(text):
+            name_start, name_end, colon = match.start("name"), match.end("name"), match.start("colon")
+            line_end = text.find("\n", colon)
+            line_end = len(text) if line_end == -1 else line_end
+            if self._looks_like_name(doc, name_start, name_end) and line_end - colon > 3:
+                labels.append((name_start, name_end, colon, line_end))
+        for i, (name_start, name_end, colon, line_end) in enumerate(labels):
+            if any(a <= colon < b for a, b in taken):
+                continue
+            end = line_end
+            upper = text[name_start:name_end].isupper()
+            if upper:  # a transcript turn runs until the next speaker label
+                next_start = labels[i + 1][0] if i + 1 < len(labels) else len(text)
+                end = next_start
+            content = _trim(doc, colon + 1, end)
+            token = doc.char_span(colon, colon + 1, alignment_mode="expand")
+            if content is None or token is None:
+                continue
+            results.append(
+                Candidate(
+                    kind="direct" if quotes.overlapping(*content) else "indirect",
+                    cue=(colon, colon + 1),
+                    source=(name_start, name_end),
+                    content=[content],
+                    cue_token=token.start,
+                    confidence=0.7,
+                )
+            )
+        for match in _DASH_CREDIT.finditer(text):
+            dash, name_start, name_end = match.start("dash"), match.start("name"), match.end("name")
+            if not self._looks_like_name(doc, name_start, name_end):
+                continue
+            before = [
+                q for q in quotes.overlapping(max(dash - 2, 0), dash + 1) if quotes.quotes[q].end <= dash + 1
+            ]
+            if before:
+                q = self._first_of_group(quotes, before[-1])
+                pieces = [(quotes.quotes[m].start, quotes.quotes[m].end) for m in quotes.group(q)]
+            else:
+                line_start = text.rfind("\n", 0, dash) + 1
+                trimmed = _trim(doc, line_start, dash)
+                pieces = [trimmed] if trimmed else []
+            token = doc.char_span(dash, dash + 1, alignment_mode="expand")
+            if not pieces or token is None:
+                continue
+            results.append(
+                Candidate(
+                    kind="direct" if before else "indirect",
+                    cue=(dash, dash + 1),
+                    source=(name_start, name_end),
+                    content=pieces,
+                    cue_token=token.start,
+                    confidence=0.7,
+                    extra_quotes=[q for q in before],
+                )
+            )
+        return results
+
+    @staticmethod
+    def _looks_like_name(doc: Doc, start: int, end: int) -> bool:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not 1 <= len(span) <= 6:
+            return False
+        words = [t for t in span if t.is_alpha]
+        return (
+            bool(words)
+            and all(t.text[0].isupper() for t in words if len(t) > 3)
+            and any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG") or t.is_upper for t in words)
+        )
+
     # ------------------------------------------------------------------ continuation of quotes
     def _attach_bare_quotes(self, doc: Doc, candidates: list[Candidate], quotes: QuoteMap) -> None:
         """A quoted sentence or paragraph without a cue continues the previous direct quote's speaker.
@@ -522,7 +617,7 @@ class RuleExtractor:
             if not previous:
                 continue
             owner = previous[-1]
-            gap_text = doc.text[owner.content[-1][1] : quote.start]
+            gap_text = text_of(doc)[owner.content[-1][1] : quote.start]
             if gap_text.count("\n\n") > 2 or len(gap_text) > 600:
                 continue
             if any(
@@ -540,7 +635,7 @@ class RuleExtractor:
 
     @staticmethod
     def _standalone(doc: Doc, quote: Quote, sent: Span) -> bool:
-        words = len(doc.text[quote.inner_start : quote.inner_end].split())
+        words = len(text_of(doc)[quote.inner_start : quote.inner_end].split())
         if words < 4:
             return False
         sentence_chars = max(sent.end_char - sent.start_char, 1)

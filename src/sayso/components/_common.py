@@ -109,7 +109,26 @@ EXTENSIONS: dict[str, object] = {
     "sayso_dateline": None,  # DatelineRecord | None
     "sayso_source_chain": None,  # list[SourceLinkRecord] | None
     "sayso_attributions": None,  # list[AttributionRecord] | None
+    "sayso_heads": None,  # {head: [[label, start, end, score], ...]} from sayso_encoder
 }
+
+
+_last_text: tuple[object, str] = (None, "")
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, computed once per doc: spaCy rebuilds the string from every token on each access.
+
+    Components look at the text many times per doc; a one-entry cache (the doc being processed) is
+    enough and needs no invalidation, since a Doc's text never changes.
+    """
+    global _last_text
+    cached_doc, cached_text = _last_text
+    if cached_doc is doc:
+        return cached_text
+    text = doc.text
+    _last_text = (doc, text)
+    return text
 
 
 def register_extensions() -> None:

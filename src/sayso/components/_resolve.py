@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from sayso.components._common import CharSpan
+from sayso.components._common import CharSpan, text_of
 from sayso.components._cues import DOCUMENT_NOUNS, ISSUING_VERBS
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
@@ -222,7 +222,7 @@ class Resolver:
         return None
 
     def _full_name(self, head: Token, source: CharSpan) -> CharSpan | None:
-        text = self.doc.text[source[0] : source[1]]
+        text = text_of(self.doc)[source[0] : source[1]]
         for ent in self.doc.ents:
             if ent.start_char >= source[0]:
                 break
@@ -252,7 +252,7 @@ def _subtree(token: Token) -> CharSpan:
     tokens = tokens or [token]
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t) for t in tokens)
-    text = token.doc.text
+    text = text_of(token.doc)
     while end > start and text[end - 1] in " ,;:":
         end -= 1
     return start, end

@@ -1,7 +1,9 @@
 """The ``sayso_attribution`` component: who says what, with which cue, on whose say-so.
 
-It combines two views of the same parse. Rules (``_attribution_rules``) know the frames of reporting
+It combines two views of the same text. Rules (``_attribution_rules``) know the frames of reporting
 verbs and nouns, quotation conventions and "according to"; they give attributions their structure.
+When ``sayso_encoder`` ran before it (profile ``full``), the trained tagger's spans are merged in
+(``_attribution_model``): it adds the cues rules do not list and the contents that continue over sentences.
 Sources are resolved without a coreference model (``_resolve``), and attributions whose cue lies in
 another's content get that one as ``parent``, so every chain of who-reports-whom can be followed.
 """
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sayso.components._attribution_model import combine
 from sayso.components._attribution_rules import Candidate, extract_rules
 from sayso.components._common import AttributionRecord
 from sayso.components._resolve import resolve_sources
@@ -66,14 +69,17 @@ def build_records(doc: Doc, candidates: list[Candidate]) -> list[AttributionReco
 @Language.factory(
     "sayso_attribution",
     assigns=["doc._.sayso_attributions"],
-    requires=["token.dep", "doc.ents"],
+    requires=["token.dep", "doc.ents"],  # reads doc._.sayso_heads when sayso_encoder ran
     default_config={},
 )
 def make_attribution(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     """Build the component (rules; stateless, so one instance serves every doc)."""
 
     def sayso_attribution(doc: Doc) -> Doc:
-        candidates, _ = extract_rules(doc)
+        candidates, quotes = extract_rules(doc)
+        heads = doc._.sayso_heads
+        if heads and heads.get("attribution"):
+            candidates = combine(doc, candidates, quotes, heads["attribution"])
         doc._.sayso_attributions = build_records(doc, candidates)
         return doc
 

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sayso.components._common import DatelineRecord
+from sayso.components._common import DatelineRecord, text_of
 from sayso.components._dates import (
     DATE_PATTERN,
     MONTH_PATTERN,
@@ -344,7 +344,7 @@ def find_dateline(text: str, published: dt.date | None = None) -> DatelineRecord
     default_config={},
 )
 def make_dateline(nlp: Language, name: str) -> Callable[[Doc], Doc]:
-    """Build the component: it reads ``doc.text`` and ``doc._.sayso_published`` only (no parse needed)."""
+    """Build the component: it reads ``text_of(doc)`` and ``doc._.sayso_published`` only (no parse needed)."""
 
     def sayso_dateline(doc: Doc) -> Doc:
         published = doc._.sayso_published
@@ -352,7 +352,7 @@ def make_dateline(nlp: Language, name: str) -> Callable[[Doc], Doc]:
             published = None
         elif isinstance(published, dt.datetime):
             published = published.date()
-        doc._.sayso_dateline = find_dateline(doc.text, published)
+        doc._.sayso_dateline = find_dateline(text_of(doc), published)
         return doc
 
     return sayso_dateline

@@ -39,7 +39,7 @@ Roles (the rule): the first link is the ``agency``; with two or more links the l
 
 Names: determiners are stripped and generic outlet nouns dropped after a proper name ("the Iberia
 Press agency" -> "Iberia Press", "the Interfax news agency" -> "Interfax"); the span covers exactly the
-name. Spans are character offsets into ``doc.text``.
+name. Spans are character offsets into ``text_of(doc)``.
 
 Cost: only the lede's sentences are looked at, each first through one compiled regex of relay cues;
 the dependency parse and ``doc.ents`` are read, never recomputed.
@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from sayso.components._common import CharSpan, DatelineRecord, SourceLinkRecord
+from sayso.components._common import CharSpan, DatelineRecord, SourceLinkRecord, text_of
 
 # Wire agencies and outlets that pass on news, as their names are written in running text.
 # Matched case-sensitively on word boundaries ("AP" but not "ap"; "dpa" is written lower-case).
@@ -433,7 +433,7 @@ def _link_for(head: Token) -> tuple[_Link | None, bool]:
     lo, hi = _np_bounds(head)
     # 1. A well-known agency or outlet inside the phrase: the name is the proper run around it.
     text_lo, text_hi = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
-    known = _KNOWN_MEDIA_RE.search(doc.text, text_lo, text_hi)
+    known = _KNOWN_MEDIA_RE.search(text_of(doc), text_lo, text_hi)
     if known is not None:
         span = doc.char_span(known.start(), known.end(), alignment_mode="expand")
         governs = span is not None and (
@@ -484,7 +484,7 @@ def _link_for(head: Token) -> tuple[_Link | None, bool]:
 
 def _name(doc: Doc, start: int, end: int) -> str:
     first, last = _chars(doc, start, end)
-    return " ".join(doc.text[first:last].split())
+    return " ".join(text_of(doc)[first:last].split())
 
 
 # ----------------------------------------------------------------------------- one sentence
@@ -578,7 +578,7 @@ def _sentence_links(sent: Span) -> tuple[list[_Link], list[_Link]]:
             if with_ is not None and add(relays, _child(with_, "pobj"), need_media=True):
                 add(cited, _subject(token), need_media=False)
 
-    for match in _CREDIT_IN_PARENS_RE.finditer(doc.text, sent.start_char, sent.end_char):
+    for match in _CREDIT_IN_PARENS_RE.finditer(text_of(doc), sent.start_char, sent.end_char):
         start, end = match.span(1)
         relays.append((_token_index(doc, start), _Link(match.group(1), (start, end), True)))
 
@@ -589,7 +589,7 @@ def _sentence_links(sent: Span) -> tuple[list[_Link], list[_Link]]:
 
 def _in_quotes(sent: Span, token: Token) -> bool:
     """Whether ``token`` stands inside a quotation of its sentence: words quoted are not sources."""
-    before = sent.doc.text[sent.start_char : token.idx]
+    before = text_of(sent.doc)[sent.start_char : token.idx]
     if before.count("“") > before.count("”"):
         return True
     return before.count('"') % 2 == 1
@@ -651,10 +651,10 @@ def find_source_chain(doc: Doc, lede_sentences: int = 6) -> list[SourceLinkRecor
     dateline: DatelineRecord | None = doc._.sayso_dateline
     if isinstance(dateline, DatelineRecord) and dateline.agency is not None:
         start, end = dateline.agency
-        append(_Link(" ".join(doc.text[start:end].split()), dateline.agency, True))
+        append(_Link(" ".join(text_of(doc)[start:end].split()), dateline.agency, True))
 
     opened = False  # whether a lede sentence has added a link yet
-    text = doc.text
+    text = text_of(doc)
     for sent in _lede(doc, lede_sentences):
         if _CUE_RE.search(text, sent.start_char, sent.end_char) is None and (
             _KNOWN_MEDIA_RE.search(text, sent.start_char, sent.end_char) is None

@@ -1,0 +1,146 @@
+"""Regenerate README.md's numbers table (and its example output) from the scorers and benchmarks.
+
+    python eval/report.py                 # print the table
+    python eval/report.py --write-readme  # also rewrite the marked sections of README.md
+    python eval/report.py --skip-benchmark --skip-textacy   # quicker
+
+Every number comes from a scorer in eval/ or a benchmark in benchmarks/ run now, in this process; the
+table says which dataset part and which command produced it. Nothing is typed in by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+
+def _load(path: Path) -> ModuleType:
+    """eval/ and benchmarks/ are folders of scripts, not packages: load a script as a module."""
+    spec = importlib.util.spec_from_file_location(path.stem + "_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def entity_rows() -> list[str]:
+    result = _load(ROOT / "eval" / "entities.py").evaluate()
+    rows = []
+    for scheme, label in (("article_insensitive", "leading article ignored"), ("strict", "strict")):
+        bare = result["bare"][scheme]["micro"]["f1"]
+        layered = result["layered"][scheme]["micro"]["f1"]
+        rows.append(
+            f"| Entities (PER/ORG/LOC/MISC), {label} | MEANTIME en, {result['documents']} non-held-out docs "
+            f"| F1 | {_f(layered)} | bare spaCy {_f(bare)} (+{layered - bare:.3f}) | `python eval/entities.py` |"
+        )
+    return rows
+
+
+def attribution_rows(with_textacy: bool) -> list[str]:
+    systems = ("sayso", "textacy") if with_textacy else ("sayso",)
+    result = _load(ROOT / "eval" / "attribution.py").evaluate(split="dev", systems=systems)
+    ours = result["systems"]["sayso"]
+    base = result["systems"].get("textacy")
+    rows = []
+    for role in ("source", "cue", "content"):
+        for scheme in ("overlap", "exact"):
+            value = ours["roles"][role][scheme]["f1"]
+            baseline = f"textacy {_f(base['roles'][role][scheme]['f1'])}" if base else "—"
+            rows.append(
+                f"| Attribution {role}, {scheme} match | PolNeAR dev, {result['articles']} articles | F1 "
+                f"| {_f(value)} | {baseline} | `python eval/attribution.py` |"
+            )
+    for scheme in ("overlap", "exact"):
+        value = ours["relation"][scheme]["f1"]
+        baseline = f"textacy {_f(base['relation'][scheme]['f1'])}" if base else "—"
+        rows.append(
+            f"| Attribution relation (source+cue+content), {scheme} | PolNeAR dev | F1 | {_f(value)} "
+            f"| {baseline} | `python eval/attribution.py` |"
+        )
+    crash = f"{ours['crashes']}/{ours['articles']}"
+    base_crash = f"textacy {base['crashes']}/{base['articles']}" if base else "—"
+    rows.append(f"| Attribution crashes | PolNeAR dev | articles | {crash} | {base_crash} | same run |")
+    return rows
+
+
+def benchmark_rows(profiles: tuple[str, ...]) -> list[str]:
+    bench = _load(ROOT / "benchmarks" / "throughput.py")
+    rows = []
+    for profile in profiles:
+        r: dict[str, Any] = bench.main(["--profile", profile, "--repeats", "3"])
+        rows.append(
+            f"| Throughput, profile `{profile}` | PolNeAR dev, {r['texts']} texts, {r['words']:,} words | time vs "
+            f"bare spaCy | {r['time_ratio_sayso_over_bare']:.2f}x ({r['sayso_words_per_s']:,} words/s) "
+            f"| bare spaCy {r['bare_spacy_words_per_s']:,} words/s, same run | `python benchmarks/throughput.py "
+            f"--profile {profile}` |"
+        )
+        rows.append(
+            f"| Peak memory, profile `{profile}` | same run | RSS | {r['peak_rss_mb']} MB | — | same run |"
+        )
+    return rows
+
+
+def example_json() -> str:
+    import sayso
+    from sayso.cli import example_path
+
+    path = example_path()
+    analysis = sayso.analyze(path.read_text(encoding="utf-8"), published="2025-03-12", url="flood-report.txt")
+    data = analysis.to_dict()
+    short = {
+        k: data[k]
+        for k in ("schema", "published", "dateline", "source_chain", "attributions")
+        if k in data
+    }
+    short["attributions"] = short["attributions"][:2]
+    short["entities"] = data["entities"][:4]
+    return json.dumps(short, ensure_ascii=False, indent=2)
+
+
+def _replace(text: str, marker: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no <!-- {marker}:start/end --> section")
+    return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--skip-benchmark", action="store_true")
+    parser.add_argument("--skip-textacy", action="store_true")
+    args = parser.parse_args(argv)
+
+    header = [
+        "| what | data | metric | sayso | baseline (same run) | command |",
+        "|---|---|---|---|---|---|",
+    ]
+    rows = entity_rows() + attribution_rows(not args.skip_textacy)
+    if not args.skip_benchmark:
+        rows += benchmark_rows(("fast", "full"))
+    table = "\n".join(header + rows)
+    print(table)
+    if args.write_readme:
+        text = README.read_text(encoding="utf-8")
+        text = _replace(text, "numbers", table)
+        text = _replace(text, "example", "```json\n" + example_json() + "\n```")
+        README.write_text(text, encoding="utf-8")
+        print(f"\nwrote {README}")
+
+
+if __name__ == "__main__":
+    main()

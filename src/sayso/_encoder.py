@@ -1,0 +1,606 @@
+"""The shared int8 encoder: one onnxruntime pass per text chunk feeds every trained head.
+
+Why this module exists: the architecture asks for *one encoder pass* shared by all trained heads
+(attribution tagger now; techniques and check-worthiness later), and for no torch at run time. So the
+model ships as a single int8 ONNX graph (``resources/models/encoder.onnx``) whose outputs are the heads'
+logits, named ``<head>_logits``; this module needs only onnxruntime, tokenizers and numpy.
+
+Why chunking lives here: the model was trained on exactly the chunks that :func:`chunk_doc` cuts, and
+``training/attribution_data.py`` imports it from here. A chunk is a run of consecutive spaCy sentences that
+stays within one paragraph (paragraphs are separated by newlines) and fits in ``max_len`` wordpieces; an
+over-long sentence is cut into windows. The whole text is tokenized once and each chunk's input is a
+slice of that one encoding, so the chunk lengths are exact (nothing is ever truncated) and training and run
+time see identical inputs.
+
+Why results are mapped back to spaCy tokens: the components work on the spaCy ``Doc``; giving them per-token
+label probabilities lets rules combine with the model, and decoding spans over spaCy tokens makes every
+predicted span start and end on a token of the original text, never in whitespace.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+    from tokenizers import Tokenizer
+
+__all__ = [
+    "ATTRIBUTION_LABELS",
+    "DEFAULT_MODEL_DIR",
+    "MAX_LEN",
+    "Chunk",
+    "DocEncoding",
+    "PredictedSpan",
+    "SharedEncoder",
+    "TokenHead",
+    "chunk_doc",
+    "decode_bio",
+    "get_encoder",
+    "load_tokenizer",
+    "model_available",
+    "sentence_bounds",
+]
+
+#: Folder of the shipped model files (``encoder.onnx``, ``tokenizer.json``, ``MODEL_CARD.md``).
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "models"
+ENCODER_FILE = "encoder.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+
+#: Longest model input in wordpieces, [CLS] and [SEP] included (what the model was trained with).
+MAX_LEN = 128
+
+#: BIO labels of the attribution head, in the order of the ``attribution_logits`` output's last axis.
+ATTRIBUTION_LABELS: tuple[str, ...] = (
+    "O",
+    "B-SOURCE",
+    "I-SOURCE",
+    "B-CUE",
+    "I-CUE",
+    "B-CONTENT",
+    "I-CONTENT",
+)
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class TokenHead:
+    """A token-classification head of the shared graph: its ONNX output and its BIO label set.
+
+    Heads are declared as data so that adding one (e.g. persuasion techniques) is adding an output to the
+    exported graph and a row to :data:`TOKEN_HEADS`, not new inference code.
+    """
+
+    name: str
+    output: str
+    labels: tuple[str, ...]
+
+
+#: The token heads a graph provides when its metadata does not declare them (``sayso_heads``, a JSON object
+#: ``{head: {"output": ..., "labels": [...]}}`` written by training). Heads whose output is missing from the
+#: loaded graph are skipped, so an older model file keeps working with a newer sayso.
+TOKEN_HEADS: tuple[TokenHead, ...] = (TokenHead("attribution", "attribution_logits", ATTRIBUTION_LABELS),)
+
+
+class PredictedSpan(NamedTuple):
+    """One decoded span: label without BIO prefix, character offsets into ``doc.text``, mean probability."""
+
+    label: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One model input: a slice of the text's single wordpiece encoding.
+
+    ``offsets`` holds the character offsets, into the full text, of the wordpieces between [CLS] and [SEP].
+    """
+
+    input_ids: IntArray
+    offsets: IntArray
+
+    @property
+    def start(self) -> int:
+        """Character offset where the chunk's first wordpiece starts."""
+        return int(self.offsets[0, 0])
+
+    @property
+    def end(self) -> int:
+        """Character offset where the chunk's last wordpiece ends."""
+        return int(self.offsets[-1, 1])
+
+    def __len__(self) -> int:
+        return int(self.input_ids.shape[0])
+
+
+@dataclass
+class DocEncoding:
+    """What the encoder found in one text.
+
+    ``token_probs[head]`` has one row per spaCy token (``len(doc)`` rows) and one column per label of the
+    head; tokens the model did not see (whitespace, text the tokenizer drops) get probability 1 for ``O``.
+    ``spans[head]`` are the BIO spans decoded from those rows.
+    """
+
+    text: str
+    token_probs: dict[str, FloatArray] = field(default_factory=dict)
+    spans: dict[str, list[PredictedSpan]] = field(default_factory=dict)
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def attribution_spans(self) -> list[PredictedSpan]:
+        """SOURCE / CUE / CONTENT spans of the attribution head (empty when the head is absent)."""
+        return self.spans.get("attribution", [])
+
+    def type_probs(self, head: str = "attribution") -> tuple[tuple[str, ...], FloatArray]:
+        """Per-token probability of each span type (B- and I- summed), with the type names.
+
+        Rules usually ask "how likely is this token part of a SOURCE", not whether it begins one.
+        """
+        probs = self.token_probs.get(head)
+        labels = self.labels.get(head, ("O",))
+        types = _span_types(labels)
+        if probs is None:
+            return types, np.zeros((0, len(types)), dtype=np.float32)
+        out = np.zeros((probs.shape[0], len(types)), dtype=np.float32)
+        for j, label in enumerate(labels):
+            kind = label[2:] if label[:2] in ("B-", "I-") else label
+            out[:, types.index(kind)] += probs[:, j]
+        return types, out
+
+
+def _span_types(labels: Sequence[str]) -> tuple[str, ...]:
+    """``("O", "SOURCE", "CUE", ...)`` from a BIO label list, first-seen order."""
+    types: list[str] = []
+    for label in labels:
+        kind = label[2:] if label[:2] in ("B-", "I-") else label
+        if kind not in types:
+            types.append(kind)
+    return tuple(types)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Chunking (shared with training)
+# --------------------------------------------------------------------------------------------------------
+
+
+def load_tokenizer(path: Path | str) -> Tokenizer:
+    """Load ``tokenizer.json`` with padding and truncation switched off.
+
+    The MiniLM tokenizer file pads and truncates to 128 by default; :func:`chunk_doc` needs the full,
+    unpadded encoding of the text (padding to 128 also makes inference about 5x slower).
+    """
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Character ranges of the doc's sentences; the whole text when the doc has no sentence boundaries.
+
+    A Doc made without a parser or senter has no ``doc.sents``; chunking then falls back to paragraphs
+    and windows instead of failing.
+    """
+    text: str = doc.text
+    if not text:
+        return []
+    try:
+        bounds = [(int(s.start_char), int(s.end_char)) for s in doc.sents]
+    except ValueError:
+        bounds = []
+    return bounds or [(0, len(text))]
+
+
+def _units(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Sentence pieces ``(start, end, paragraph)``: sentences cut at newlines, trimmed, empty ones dropped.
+
+    Cutting at newlines keeps a title line or a list item that the parser glued to the next sentence from
+    sharing a chunk with it: paragraphs never mix within one chunk.
+    """
+    found: list[int] = []
+    i = text.find("\n")
+    while i >= 0:
+        found.append(i)
+        i = text.find("\n", i + 1)
+    newlines = np.array(found, dtype=np.int64)
+    units: list[tuple[int, int, int]] = []
+    for s_start, s_end in sentences:
+        pos = s_start
+        for piece in text[s_start:s_end].split("\n"):
+            p_start, p_end = pos, pos + len(piece)
+            pos = p_end + 1
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            start = p_start + lead
+            end = start + len(stripped)
+            paragraph = int(np.searchsorted(newlines, start, side="left"))
+            units.append((start, end, paragraph))
+    return units
+
+
+def _window_cuts(offsets: IntArray, lo: int, hi: int, budget: int) -> list[tuple[int, int]]:
+    """Cut wordpieces ``lo:hi`` into windows of at most ``budget``, preferring cuts before whitespace.
+
+    Cutting where a new word starts (whitespace before the wordpiece) keeps words whole; a window falls
+    back to a hard cut only when no such place exists in its second half.
+    """
+    windows: list[tuple[int, int]] = []
+    while hi - lo > budget:
+        cut = lo + budget
+        for k in range(lo + budget, lo + budget // 2, -1):
+            if offsets[k, 0] > offsets[k - 1, 1]:
+                cut = k
+                break
+        windows.append((lo, cut))
+        lo = cut
+    if hi > lo:
+        windows.append((lo, hi))
+    return windows
+
+
+def chunk_doc(doc: Doc, tokenizer: Tokenizer, max_len: int = MAX_LEN) -> list[Chunk]:
+    """Cut a parsed doc into model inputs; see the module docstring for the rules.
+
+    ``tokenizer`` must come from :func:`load_tokenizer` (no padding, no truncation). Returns ``[]`` for a
+    text without wordpieces (empty, whitespace only). Chunks are in text order and never overlap.
+    """
+    text: str = doc.text
+    if not text.strip():
+        return []
+    budget = max(1, max_len - 2)
+    enc = tokenizer.encode(text, add_special_tokens=False)
+    if not enc.ids:
+        return []
+    ids = np.asarray(enc.ids, dtype=np.int64)
+    offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+    starts = offsets[:, 0]
+    cls_id = tokenizer.token_to_id("[CLS]")
+    sep_id = tokenizer.token_to_id("[SEP]")
+    cls = np.array([101 if cls_id is None else cls_id], dtype=np.int64)
+    sep = np.array([102 if sep_id is None else sep_id], dtype=np.int64)
+
+    spans: list[tuple[int, int]] = []  # wordpiece ranges of the chunks
+    cur_lo = cur_hi = -1
+    cur_par = -1
+    for u_start, u_end, paragraph in _units(text, sentence_bounds(doc)):
+        lo = int(np.searchsorted(starts, u_start, side="left"))
+        hi = int(np.searchsorted(starts, u_end, side="left"))
+        if hi <= lo:
+            continue
+        if hi - lo > budget:
+            if cur_lo >= 0:
+                spans.append((cur_lo, cur_hi))
+                cur_lo = -1
+            spans.extend(_window_cuts(offsets, lo, hi, budget))
+            continue
+        if cur_lo >= 0 and paragraph == cur_par and hi - cur_lo <= budget:
+            cur_hi = hi
+            continue
+        if cur_lo >= 0:
+            spans.append((cur_lo, cur_hi))
+        cur_lo, cur_hi, cur_par = lo, hi, paragraph
+    if cur_lo >= 0:
+        spans.append((cur_lo, cur_hi))
+    return [Chunk(np.concatenate([cls, ids[lo:hi], sep]), offsets[lo:hi]) for lo, hi in spans]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------------------------
+
+
+def _token_rows(
+    doc: Doc, wp_offsets: IntArray, wp_probs: FloatArray, n_labels: int
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Per-spaCy-token probabilities: the row of the first wordpiece that overlaps the token.
+
+    The first wordpiece carries the B-/I- decision for the word in training (B- sits on a span's first
+    wordpiece), so averaging over a word's pieces would blur B into I. Tokens no wordpiece overlaps get ``O``
+    and ``False`` in the returned mask.
+    """
+    n_tok = len(doc)
+    out = np.zeros((n_tok, n_labels), dtype=np.float32)
+    out[:, 0] = 1.0
+    if n_tok == 0 or wp_offsets.shape[0] == 0:
+        return out, np.zeros(n_tok, dtype=np.bool_)
+    tok_start = np.fromiter((t.idx for t in doc), dtype=np.int64, count=n_tok)
+    tok_end = tok_start + np.fromiter((len(t.text) for t in doc), dtype=np.int64, count=n_tok)
+    k = np.searchsorted(wp_offsets[:, 1], tok_start, side="right")
+    valid = k < wp_offsets.shape[0]
+    kk = np.minimum(k, wp_offsets.shape[0] - 1)
+    valid &= wp_offsets[kk, 0] < tok_end
+    out[valid] = wp_probs[kk[valid]]
+    return out, valid
+
+
+def decode_bio(
+    doc: Doc, probs: FloatArray, labels: Sequence[str], seen: npt.NDArray[np.bool_] | None = None
+) -> list[PredictedSpan]:
+    """Decode spans over spaCy tokens from per-token label probabilities (argmax, lenient BIO).
+
+    An I- that does not continue a span of its type opens one (the model's B/I mix-ups should not lose
+    spans). Whitespace tokens never start or end a span; a newline closes the open span, as does a token
+    the model did not see (``seen`` False). The score is the span's mean probability of its type (B- plus I-).
+    """
+    spans: list[PredictedSpan] = []
+    if len(doc) == 0 or probs.shape[0] != len(doc):
+        return spans
+    types = _span_types(labels)
+    type_of = [types.index(lab[2:] if lab[:2] in ("B-", "I-") else lab) for lab in labels]
+    is_begin = [lab.startswith("B-") for lab in labels]
+    best = probs.argmax(axis=1)
+    type_probs = np.zeros((probs.shape[0], len(types)), dtype=np.float32)
+    for j, t in enumerate(type_of):
+        type_probs[:, t] += probs[:, j]
+    if seen is None or seen.shape[0] != len(doc):
+        seen = np.ones(len(doc), dtype=np.bool_)
+
+    cur_type = 0
+    cur_first = cur_last = -1
+
+    def close() -> None:
+        if cur_type and cur_first >= 0:
+            first, last = doc[cur_first], doc[cur_last]
+            start, end = int(first.idx), int(last.idx) + len(last.text)
+            score = float(type_probs[cur_first : cur_last + 1, cur_type].mean())
+            spans.append(PredictedSpan(types[cur_type], start, end, score))
+
+    for i, token in enumerate(doc):
+        if token.is_space or not token.text.strip():
+            if "\n" in token.text or "\n" in token.whitespace_:
+                close()
+                cur_type, cur_first = 0, -1
+            continue
+        label = int(best[i])
+        kind = type_of[label] if seen[i] else 0
+        if kind == 0:
+            close()
+            cur_type, cur_first = 0, -1
+        elif is_begin[label] or kind != cur_type:
+            close()
+            cur_type, cur_first, cur_last = kind, i, i
+        else:
+            cur_last = i
+    close()
+    return spans
+
+
+# --------------------------------------------------------------------------------------------------------
+# Inference
+# --------------------------------------------------------------------------------------------------------
+
+
+def model_available(model_dir: Path | None = None) -> bool:
+    """Whether the model files are present (a source checkout may not have them yet)."""
+    folder = model_dir or DEFAULT_MODEL_DIR
+    return (folder / ENCODER_FILE).is_file() and (folder / TOKENIZER_FILE).is_file()
+
+
+def _softmax(logits: FloatArray) -> FloatArray:
+    shifted: FloatArray = (logits - logits.max(axis=-1, keepdims=True)).astype(np.float32)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=-1, keepdims=True)
+    return shifted
+
+
+class _NodeArg(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _ModelMeta(Protocol):
+    @property
+    def custom_metadata_map(self) -> dict[str, str]: ...
+
+
+class _Session(Protocol):
+    """The part of ``onnxruntime.InferenceSession`` used here (onnxruntime ships no type information)."""
+
+    def get_modelmeta(self) -> _ModelMeta: ...
+
+    def get_inputs(self) -> Sequence[_NodeArg]: ...
+
+    def get_outputs(self) -> Sequence[_NodeArg]: ...
+
+    def run(self, output_names: Sequence[str], input_feed: dict[str, Any]) -> Sequence[Any]: ...
+
+
+class SharedEncoder:
+    """Runs the shipped int8 graph over spaCy docs and returns every token head's output per doc.
+
+    ``threads`` is onnxruntime's intra-op thread count. It defaults to 1 because the analyzer scales by
+    running several processes, and several multi-threaded sessions on the same cores slow each other down.
+    The session is created on first use, so constructing an encoder (or importing sayso) stays cheap.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        threads: int = 1,
+        batch_size: int = 32,
+        max_len: int = MAX_LEN,
+    ) -> None:
+        self.model_dir = model_dir or DEFAULT_MODEL_DIR
+        self.threads = max(1, int(threads))
+        self.batch_size = max(1, int(batch_size))
+        self.max_len = max(3, int(max_len))
+        self._session: _Session | None = None
+        self._tokenizer: Tokenizer | None = None
+        self._heads: tuple[TokenHead, ...] = ()
+        self._input_names: tuple[str, ...] = ()
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        """Whether the model files exist, without loading them."""
+        return model_available(self.model_dir)
+
+    def _load(self) -> tuple[_Session, Tokenizer]:
+        with self._lock:
+            if self._session is None or self._tokenizer is None:
+                onnxruntime = importlib.import_module("onnxruntime")  # untyped; see _Session
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+                session: _Session = onnxruntime.InferenceSession(
+                    str(self.model_dir / ENCODER_FILE), options, providers=["CPUExecutionProvider"]
+                )
+                outputs = {o.name for o in session.get_outputs()}
+                self._heads = tuple(h for h in _declared_heads(session) if h.output in outputs)
+                self._input_names = tuple(i.name for i in session.get_inputs())
+                self._tokenizer = load_tokenizer(self.model_dir / TOKENIZER_FILE)
+                self._session = session
+            return self._session, self._tokenizer
+
+    @property
+    def heads(self) -> tuple[TokenHead, ...]:
+        """The token heads of the loaded graph (loads the model if needed)."""
+        self._load()
+        return self._heads
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The model's tokenizer (padding and truncation off), loading the model if needed."""
+        return self._load()[1]
+
+    def chunks(self, doc: Doc) -> list[Chunk]:
+        """The model inputs for ``doc`` (exactly what training used)."""
+        try:
+            return chunk_doc(doc, self.tokenizer, self.max_len)
+        except Exception:  # odd input must never stop an analysis; the doc just gets no predictions
+            return []
+
+    def run_chunks(self, chunks: Sequence[Chunk]) -> list[dict[str, FloatArray]]:
+        """Per chunk, each head's probabilities over its wordpieces (no [CLS]/[SEP] rows).
+
+        Chunks are sorted by length and batched, padding only to the longest chunk of each batch: most
+        chunks are far shorter than ``max_len``, and padding costs time in every layer.
+        """
+        session, _ = self._load()
+        results: list[dict[str, FloatArray]] = [{} for _ in chunks]
+        order = sorted(range(len(chunks)), key=lambda i: len(chunks[i]))
+        names = [h.output for h in self._heads]
+        for b in range(0, len(order), self.batch_size):
+            batch = order[b : b + self.batch_size]
+            width = max(len(chunks[i]) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                n = len(chunks[i])
+                ids[row, :n] = chunks[i].input_ids
+                mask[row, :n] = 1
+            feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            feeds = {k: v for k, v in feeds.items() if k in self._input_names}
+            outs = session.run(names, feeds)
+            for name, logits in zip(names, outs, strict=True):
+                probs = _softmax(np.asarray(logits, dtype=np.float32))
+                for row, i in enumerate(batch):
+                    n = len(chunks[i])
+                    results[i][name] = probs[row, 1 : n - 1]
+        return results
+
+    def encode_docs(self, docs: Iterable[Doc]) -> list[DocEncoding]:
+        """Encode many docs in one go: their chunks are batched together, then split back per doc."""
+        doc_list = list(docs)
+        if not doc_list:
+            return []
+        per_doc = [self.chunks(doc) for doc in doc_list]
+        flat = [c for chunks in per_doc for c in chunks]
+        outputs = self.run_chunks(flat) if flat else []
+        encodings: list[DocEncoding] = []
+        pos = 0
+        for doc, chunks in zip(doc_list, per_doc, strict=True):
+            outs = outputs[pos : pos + len(chunks)]
+            pos += len(chunks)
+            encodings.append(self._assemble(doc, chunks, outs))
+        return encodings
+
+    def encode_doc(self, doc: Doc) -> DocEncoding:
+        """Encode one doc (prefer :meth:`encode_docs` for many: it batches across docs)."""
+        return self.encode_docs([doc])[0]
+
+    def attribution_spans(self, doc: Doc) -> list[PredictedSpan]:
+        """SOURCE / CUE / CONTENT spans the attribution head predicts in ``doc``."""
+        return self.encode_doc(doc).attribution_spans
+
+    def _assemble(
+        self, doc: Doc, chunks: Sequence[Chunk], outs: Sequence[dict[str, FloatArray]]
+    ) -> DocEncoding:
+        encoding = DocEncoding(text=doc.text, labels={h.name: h.labels for h in self._heads})
+        empty = np.zeros((0, 2), dtype=np.int64)
+        offsets = np.concatenate([c.offsets for c in chunks]) if chunks else empty
+        for head in self._heads:
+            n_labels = len(head.labels)
+            if outs:
+                wp_probs = np.concatenate([o[head.output] for o in outs])
+            else:
+                wp_probs = np.zeros((0, n_labels), dtype=np.float32)
+            rows, seen = _token_rows(doc, offsets, wp_probs, n_labels)
+            encoding.token_probs[head.name] = rows
+            try:
+                encoding.spans[head.name] = decode_bio(doc, rows, head.labels, seen)
+            except Exception:  # decoding must never stop an analysis
+                encoding.spans[head.name] = []
+        return encoding
+
+
+def _declared_heads(session: _Session) -> tuple[TokenHead, ...]:
+    """Token heads from the graph's ``sayso_heads`` metadata, else :data:`TOKEN_HEADS`.
+
+    Letting the graph declare its heads means a retrained model with another label set (or a new head)
+    needs no code change here; a malformed declaration falls back to the built-in one.
+    """
+    try:
+        raw = session.get_modelmeta().custom_metadata_map.get("sayso_heads")
+        if raw:
+            declared = json.loads(raw)
+            heads = tuple(
+                TokenHead(str(name), str(spec["output"]), tuple(str(x) for x in spec["labels"]))
+                for name, spec in declared.items()
+            )
+            if heads and all(h.labels and h.labels[0] == "O" for h in heads):
+                return heads
+    except (AttributeError, KeyError, TypeError, ValueError):
+        pass
+    return TOKEN_HEADS
+
+
+_ENCODERS: dict[tuple[Path, int], SharedEncoder] = {}
+_ENCODERS_LOCK = threading.Lock()
+
+
+def get_encoder(threads: int = 1, model_dir: Path | None = None) -> SharedEncoder:
+    """The process-wide encoder for ``(model_dir, threads)``: the model is loaded once per process.
+
+    Components call this instead of constructing :class:`SharedEncoder`, so several components (and
+    several pipelines in one process) share one onnxruntime session.
+    """
+    key = ((model_dir or DEFAULT_MODEL_DIR).resolve(), max(1, int(threads)))
+    with _ENCODERS_LOCK:
+        encoder = _ENCODERS.get(key)
+        if encoder is None:
+            encoder = SharedEncoder(key[0], threads=key[1])
+            _ENCODERS[key] = encoder
+        return encoder
