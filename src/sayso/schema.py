@@ -15,7 +15,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.tokens import Doc
 
-from sayso.components._common import AttributionRecord, CharSpan, DatelineRecord, SourceLinkRecord, text_of
+from sayso.components._common import (
+    AttributionRecord,
+    CharSpan,
+    DatelineRecord,
+    EventRecord,
+    QuantityRecord,
+    SourceLinkRecord,
+    TimeRecord,
+    text_of,
+)
 from sayso.errors import ErrorCode, SaysoError
 
 SCHEMA_ID = "sayso/1"
@@ -230,6 +239,58 @@ def _attributions(doc: Doc) -> list[Attribution]:
     ]
 
 
+def _times(doc: Doc) -> list[TimeExpression]:
+    records: list[TimeRecord] = doc._.sayso_times or []
+    text = text_of(doc)
+    return [
+        TimeExpression(
+            start=r.span[0], end=r.span[1], text=text[r.span[0] : r.span[1]], type=r.type, value=r.value
+        )
+        for r in records
+    ]
+
+
+def _quantities(doc: Doc) -> list[Quantity]:
+    records: list[QuantityRecord] = doc._.sayso_quantities or []
+    text = text_of(doc)
+    return [
+        Quantity(
+            start=r.span[0],
+            end=r.span[1],
+            text=text[r.span[0] : r.span[1]],
+            id=r.id,
+            value=r.value,
+            low=r.low,
+            high=r.high,
+            qualifier=r.qualifier,
+            approximate=r.approximate,
+            unit=r.unit,
+            counted=_span(doc, r.counted),
+            place=_span(doc, r.place),
+            time=_span(doc, r.time),
+            attribution=r.attribution,
+        )
+        for r in records
+    ]
+
+
+def _events(doc: Doc) -> list[Event]:
+    records: list[EventRecord] = doc._.sayso_events or []
+    return [
+        Event(
+            id=r.id,
+            trigger=_required_span(doc, r.trigger),
+            type=r.type,
+            actor=_span(doc, r.actor),
+            target=_span(doc, r.target),
+            place=_span(doc, r.place),
+            time=_span(doc, r.time),
+            attribution=r.attribution,
+        )
+        for r in records
+    ]
+
+
 def _entities(doc: Doc) -> list[Entity]:
     return [
         Entity(start=ent.start_char, end=ent.end_char, text=ent.text, label=ent.label_)
@@ -262,4 +323,7 @@ def analysis_from_doc(
         source_chain=_source_chain(doc),
         entities=_entities(doc),
         attributions=_attributions(doc),
+        quantities=_quantities(doc),
+        times=_times(doc),
+        events=_events(doc),
     )

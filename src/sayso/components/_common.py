@@ -104,11 +104,55 @@ class AttributionRecord:
     method: str = "rules"
 
 
+@record
+class TimeRecord:
+    """A time expression (TIMEX3 style): ``value`` is a TIMEX3 value or an ISO interval "a/b"."""
+
+    span: CharSpan
+    type: str  # "DATE" | "TIME" | "DURATION" | "SET"
+    value: str | None
+
+
+@record
+class QuantityRecord:
+    """A figure: its value (or range), qualifier, what it counts, where, when, and who says it."""
+
+    id: str
+    span: CharSpan
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    qualifier: str | None = None
+    approximate: bool = False
+    unit: str | None = None
+    counted: CharSpan | None = None
+    place: CharSpan | None = None
+    time: CharSpan | None = None
+    attribution: str | None = None
+
+
+@record
+class EventRecord:
+    """Who did what to whom, where and when: a trigger with a type from sayso's CAMEO-aligned taxonomy."""
+
+    id: str
+    trigger: CharSpan
+    type: str
+    actor: CharSpan | None = None
+    target: CharSpan | None = None
+    place: CharSpan | None = None
+    time: CharSpan | None = None
+    attribution: str | None = None
+
+
 EXTENSIONS: dict[str, object] = {
     "sayso_published": None,  # datetime.date | None, set by the Analyzer from `published=`
     "sayso_dateline": None,  # DatelineRecord | None
     "sayso_source_chain": None,  # list[SourceLinkRecord] | None
     "sayso_attributions": None,  # list[AttributionRecord] | None
+    "sayso_times": None,  # list[TimeRecord] | None
+    "sayso_quantities": None,  # list[QuantityRecord] | None
+    "sayso_events": None,  # list[EventRecord] | None
     "sayso_heads": None,  # {head: [[label, start, end, score], ...]} from sayso_encoder
 }
 
