@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     )
     parser.add_argument("--model", default=MODEL.value())
     parser.add_argument("--profile", default="full")
+    parser.add_argument(
+        "--components",
+        default=None,
+        help="comma-separated sayso components to measure instead of a profile (e.g. the ones of one issue)",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N texts")
@@ -61,7 +66,16 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
     texts = load_texts(args.texts or data_dir() / "polnear" / "dev" / "text", args.limit)
     bare = spacy.load(args.model)
-    analyzer = sayso.Analyzer(model=args.model, profile=args.profile)
+    if args.components:
+        from sayso.pipeline import load_base
+
+        nlp = load_base(args.model)
+        for name in args.components.split(","):
+            nlp.add_pipe(name.strip())
+        analyzer = sayso.Analyzer(nlp=nlp, profile=args.profile)
+        args.profile = "components " + args.components
+    else:
+        analyzer = sayso.Analyzer(model=args.model, profile=args.profile)
     words = sum(len(doc) for doc in bare.tokenizer.pipe(texts))
 
     def run_bare() -> None:

@@ -45,7 +45,8 @@ def entity_rows() -> list[str]:
         layered = result["layered"][scheme]["micro"]["f1"]
         rows.append(
             f"| Entities (PER/ORG/LOC/MISC), {label} | MEANTIME en, {result['documents']} non-held-out docs "
-            f"| F1 | {_f(layered)} | bare spaCy {_f(bare)} (+{layered - bare:.3f}) | `python eval/entities.py` |"
+            f"| F1 | {_f(layered)} | bare spaCy {_f(bare)} (+{layered - bare:.3f}) "
+            "| `python eval/entities.py` |"
         )
     return rows
 
@@ -77,20 +78,27 @@ def attribution_rows(with_textacy: bool) -> list[str]:
     return rows
 
 
-def benchmark_rows(profiles: tuple[str, ...]) -> list[str]:
+BENCHMARKS: tuple[tuple[str, list[str]], ...] = (
+    ("dateline + entities + sources", ["--components", "sayso_dateline,sayso_entities,sayso_sources"]),
+    ("profile `fast` (rules only)", ["--profile", "fast"]),
+    ("profile `full` (rules + trained encoder)", ["--profile", "full"]),
+)
+
+
+def benchmark_rows() -> list[str]:
     bench = _load(ROOT / "benchmarks" / "throughput.py")
     rows = []
-    for profile in profiles:
-        r: dict[str, Any] = bench.main(["--profile", profile, "--repeats", "3"])
+    for label, extra in BENCHMARKS:
+        r: dict[str, Any] = bench.main([*extra, "--repeats", "3"])
+        command = "python benchmarks/throughput.py " + " ".join(extra)
         rows.append(
-            f"| Throughput, profile `{profile}` | PolNeAR dev, {r['texts']} texts, {r['words']:,} words | time vs "
+            f"| Throughput, {label} | PolNeAR dev, {r['texts']} texts, {r['words']:,} words | time vs "
             f"bare spaCy | {r['time_ratio_sayso_over_bare']:.2f}x ({r['sayso_words_per_s']:,} words/s) "
-            f"| bare spaCy {r['bare_spacy_words_per_s']:,} words/s, same run | `python benchmarks/throughput.py "
-            f"--profile {profile}` |"
+            f"| bare spaCy {r['bare_spacy_words_per_s']:,} words/s, same run | `{command}` |"
         )
-        rows.append(
-            f"| Peak memory, profile `{profile}` | same run | RSS | {r['peak_rss_mb']} MB | — | same run |"
-        )
+    rows.append(
+        f"| Peak memory of the benchmark process | same runs | RSS | {r['peak_rss_mb']} MB | — | same run |"
+    )
     return rows
 
 
@@ -102,9 +110,7 @@ def example_json() -> str:
     analysis = sayso.analyze(path.read_text(encoding="utf-8"), published="2025-03-12", url="flood-report.txt")
     data = analysis.to_dict()
     short = {
-        k: data[k]
-        for k in ("schema", "published", "dateline", "source_chain", "attributions")
-        if k in data
+        k: data[k] for k in ("schema", "published", "dateline", "source_chain", "attributions") if k in data
     }
     short["attributions"] = short["attributions"][:2]
     short["entities"] = data["entities"][:4]
@@ -119,7 +125,9 @@ def _replace(text: str, marker: str, body: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--skip-benchmark", action="store_true")
     parser.add_argument("--skip-textacy", action="store_true")
@@ -131,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     rows = entity_rows() + attribution_rows(not args.skip_textacy)
     if not args.skip_benchmark:
-        rows += benchmark_rows(("fast", "full"))
+        rows += benchmark_rows()
     table = "\n".join(header + rows)
     print(table)
     if args.write_readme:
