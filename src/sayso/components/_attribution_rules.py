@@ -636,11 +636,11 @@ class RuleExtractor:
     @staticmethod
     def _standalone(doc: Doc, quote: Quote, sent: Span) -> bool:
         words = len(text_of(doc)[quote.inner_start : quote.inner_end].split())
-        if words < 4:
-            return False
-        sentence_chars = max(sent.end_char - sent.start_char, 1)
-        covered = min(quote.end, sent.end_char) - max(quote.start, sent.start_char)
-        return covered / sentence_chars >= 0.6 or quote.start <= sent.start_char + 1
+        sentence_chars = max(len(sent.text.rstrip()), 1)
+        covered = (min(quote.end, sent.end_char) - max(quote.start, sent.start_char)) / sentence_chars
+        if words < 4:  # a short quote continues a speaker only when it is the whole sentence: "We lost."
+            return quote.start <= sent.start_char + 1 and covered >= 0.9
+        return covered >= 0.6 or quote.start <= sent.start_char + 1
 
 
 def extract_rules(doc: Doc) -> tuple[list[Candidate], QuoteMap]:
