@@ -5,7 +5,7 @@ points in pyproject.toml let spaCy import them on demand, so ``nlp.add_pipe("say
 in any pipeline. Importing this package registers them all.
 """
 
-from sayso.components import attribution, dateline, encoder, entities, sources
+from sayso.components import attribution, dateline, encoder, entities, events, sources
 from sayso.components._common import register_extensions
 
 register_extensions()
@@ -17,6 +17,7 @@ COMPONENT_ORDER: tuple[str, ...] = (
     "sayso_sources",
     "sayso_encoder",
     "sayso_attribution",
+    "sayso_events",
 )
 # Components that run a trained model: the "fast" profile leaves them out.
 MODEL_COMPONENTS: frozenset[str] = frozenset({"sayso_encoder"})
@@ -28,6 +29,7 @@ __all__ = [
     "dateline",
     "encoder",
     "entities",
+    "events",
     "register_extensions",
     "sources",
 ]
