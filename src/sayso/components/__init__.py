@@ -5,7 +5,7 @@ points in pyproject.toml let spaCy import them on demand, so ``nlp.add_pipe("say
 in any pipeline. Importing this package registers them all.
 """
 
-from sayso.components import attribution, dateline, encoder, entities, events, sources
+from sayso.components import attribution, dateline, encoder, entities, events, sources, timex
 from sayso.components._common import register_extensions
 
 register_extensions()
@@ -13,6 +13,7 @@ register_extensions()
 # Order matters: later components read what earlier ones wrote.
 COMPONENT_ORDER: tuple[str, ...] = (
     "sayso_dateline",
+    "sayso_timex",
     "sayso_entities",
     "sayso_sources",
     "sayso_encoder",
@@ -32,4 +33,5 @@ __all__ = [
     "events",
     "register_extensions",
     "sources",
+    "timex",
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MONTHS: dict[str, int] = {
@@ -185,3 +186,285 @@ def normalise_text(text: str, anchor: dt.date | None) -> str | None:
     """Convenience: :func:`parse_date` then :func:`normalise`; ``None`` for text that is not a date."""
     parts = parse_date(text)
     return normalise(parts, anchor) if parts is not None else None
+
+
+# ------------------------------------------------------------------------------------------------------
+# Calendar arithmetic for the TIMEX component (sayso.components.timex). Everything below returns TIMEX3
+# value strings at the granularity the text speaks in: a day "2024-06-04", a month "2024-06", an ISO week
+# "2024-W23", a quarter "2024-Q2", a half "2024-H1", a season "2024-SU", a year "2024", a decade "202",
+# a century "20". Without an anchor the digits that would need one are X's ("XXXX-06", "XXXX-WXX").
+
+SEASONS: dict[str, str] = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+"""Season words to TIMEX3 season codes."""
+
+NUMBER_WORDS: dict[str, int] = {
+    "zero": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "two": 2,
+    "both": 2,
+    "couple": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "dozen": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+}
+"""Cardinal words (and the determiners that count as one) for durations such as "two years"."""
+
+VAGUE_NUMBERS: frozenset[str] = frozenset({"few", "several", "many", "some", "numerous", "multiple"})
+"""Quantity words that say "more than one" without a number: "several years" is TIMEX3 ``PXY``."""
+
+ORDINALS: dict[str, int] = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    "twenty-first": 21,
+}
+"""Ordinal words ("third quarter", "twentieth century")."""
+
+_NUMBER_TOKEN = re.compile(r"[a-z]+|\d+/\d+|\d+(?:\.\d+)?")
+
+
+def number_value(text: str) -> float | None:
+    """The number a duration's count says: "two" 2, "twenty-four" 24, "2 1/2" 2.5, "a couple of" 2,
+    "a year and a half" (count part "a ... and a half") 1.5; ``None`` for a vague count ("several")."""
+    words = _NUMBER_TOKEN.findall(text.lower().replace(",", ""))
+    if any(w not in ("a", "an") and (w in NUMBER_WORDS or w[0].isdigit() or w == "half") for w in words):
+        words = [w for w in words if w not in ("a", "an")]  # "a couple of", "a hundred", "two and a half"
+    total = 0.0
+    current = 0.0
+    seen = False
+    for word in words:
+        if word in VAGUE_NUMBERS:
+            return None
+        if "/" in word:
+            num, den = word.split("/")
+            if float(den) == 0:
+                return None
+            current += float(num) / float(den)
+            seen = True
+        elif word[0].isdigit():
+            current += float(word)
+            seen = True
+        elif word == "half":
+            current += 0.5
+            seen = True
+        elif word in ("hundred", "thousand"):
+            current = max(current, 1.0) * NUMBER_WORDS[word]
+            if word == "thousand":
+                total += current
+                current = 0.0
+            seen = True
+        elif word in NUMBER_WORDS:
+            current += NUMBER_WORDS[word]
+            seen = True
+    return total + current if seen else None
+
+
+def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    """(year, month) ``delta`` months after ``year``-``month`` (negative goes back)."""
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def add_years(date: dt.date, years: int) -> dt.date:
+    """``date`` moved by whole years; February 29 becomes February 28 in a common year."""
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:
+        return date.replace(year=date.year + years, day=28)
+
+
+def week_value(date: dt.date) -> str:
+    """TIMEX3 value of the ISO week containing ``date``: "2024-W23"."""
+    year, week, _ = date.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def quarter_of(date: dt.date) -> int:
+    """1-4: the calendar quarter of ``date``."""
+    return (date.month - 1) // 3 + 1
+
+
+def season_of(month: int) -> str:
+    """The TIMEX3 season code of a month (northern hemisphere, meteorological seasons)."""
+    return ("WI", "WI", "SP", "SP", "SP", "SU", "SU", "SU", "FA", "FA", "FA", "WI")[month - 1]
+
+
+def month_value(year: int | None, month: int) -> str:
+    """ "2024-06", or "XXXX-06" when the year is unknown."""
+    return f"{year:04d}-{month:02d}" if year is not None else f"XXXX-{month:02d}"
+
+
+TENSE_MARGIN_MONTHS = 1
+"""A month this close to the anchor's stays the closest one whatever the tense (see TENSE_MARGIN_DAYS)."""
+
+
+def resolve_month(month: int, anchor: dt.date | None, tense: str | None = None) -> str:
+    """TIMEX3 value of a month named without a year ("in April").
+
+    The tense of the clause decides where there is one: in a past clause the month is the latest such
+    month not after the anchor's month, in a future clause the next one not before it. In any other
+    clause it is the one closest to the anchor (ties to the earlier), as for :func:`resolve_month_day`:
+    "January" in a story of October 2024 is January 2025. Without an anchor the year stays unknown.
+    """
+    if anchor is None:
+        return month_value(None, month)
+    here = anchor.year * 12 + anchor.month
+    year = min((anchor.year + d for d in (-1, 0, 1)), key=lambda y: (abs(y * 12 + month - here), y))
+    distance = year * 12 + month - here
+    if abs(distance) > TENSE_MARGIN_MONTHS:
+        if tense == "past" and distance > 0:
+            year -= 1
+        elif tense == "future" and distance < 0:
+            year += 1
+    return month_value(year, month)
+
+
+TENSE_MARGIN_DAYS = 90
+"""A date this close to the anchor stays where the closest-year rule puts it whatever the tense: news
+reports soon-due dates in past-tense clauses ("said it will pay the dividend Dec. 7")."""
+
+
+def resolve_month_day_tensed(
+    month: int, day: int, anchor: dt.date | None, tense: str | None = None
+) -> str | None:
+    """:func:`resolve_month_day` without a year, then moved by a year where the closest date contradicts
+    the tense: "March 31" in "sold it on March 31" in a story of October is the past March."""
+    value = resolve_month_day(month, day, None, anchor)
+    if value is None or anchor is None or tense is None:
+        return value
+    date = dt.date.fromisoformat(value)
+    if abs((date - anchor).days) <= TENSE_MARGIN_DAYS:
+        return value
+    if tense == "past" and date > anchor:
+        moved = _valid(date.year - 1, month, day)
+    elif tense == "future" and date < anchor:
+        moved = _valid(date.year + 1, month, day)
+    else:
+        return value
+    return moved.isoformat() if moved else value
+
+
+def resolve_weekday_tensed(weekday: int, anchor: dt.date | None, tense: str | None = None) -> str | None:
+    """A weekday named alone: on or after the anchor in a future clause, else the latest on or before it
+    (:func:`resolve_weekday`, news reports the recent past); ``None`` without an anchor."""
+    if anchor is None:
+        return None
+    if tense == "future":
+        return (anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7)).isoformat()
+    if tense in (None, "present"):
+        ahead = (weekday - anchor.weekday()) % 7
+        return (anchor + dt.timedelta(days=ahead if ahead <= 1 else ahead - 7)).isoformat()
+    return resolve_weekday(weekday, anchor)
+
+
+def shift_weekday(weekday: int, anchor: dt.date, direction: int) -> dt.date:
+    """ "last Friday" (``direction`` -1: the latest strictly before the anchor) or "next Friday" (+1: the
+    first strictly after it)."""
+    if direction < 0:
+        return anchor - dt.timedelta(days=(anchor.weekday() - weekday - 1) % 7 + 1)
+    return anchor + dt.timedelta(days=(weekday - anchor.weekday() - 1) % 7 + 1)
+
+
+def easter(year: int) -> dt.date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    weekday_shift = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * weekday_shift) // 451
+    month, day = divmod(h + weekday_shift - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date | None:
+    """The ``n``-th ``weekday`` of a month (``n`` = -1: the last one): US holidays are written so."""
+    if n > 0:
+        first = dt.date(year, month, 1)
+        day = first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+        return day if day.month == month else None
+    following = dt.date(*add_months(year, month, 1), 1)
+    last = following - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def closest_year(make: Callable[[int], dt.date | None], anchor: dt.date) -> dt.date | None:
+    """The date ``make(year)`` closest to ``anchor`` over the anchor's year and its neighbours (ties to
+    the earlier), as :func:`resolve_month_day` chooses the year of "June 4"."""
+    candidates = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := make(y)) is not None]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda d: (abs((d - anchor).days), d))
+
+
+def duration_value(count: float | None, unit: str) -> str:
+    """TIMEX3 duration: ``duration_value(3, "Y")`` "P3Y", ``(2.5, "Y")`` "P2Y6M", ``(None, "W")`` "PXW",
+    ``(1.5, "TH")`` "PT1H30M". ``unit`` is one of Y M W D Q and TH TM TS (hours, minutes, seconds);
+    decades and centuries come in as years."""
+    time = unit.startswith("T")
+    letter = unit[-1]
+    prefix = "PT" if time else "P"
+    if count is None:
+        return f"{prefix}X{letter}"
+    whole = int(count)
+    rest = count - whole
+    if rest < 1e-9:
+        return f"{prefix}{whole}{letter}"
+    smaller = {"Y": ("M", 12), "M": ("D", 30), "W": ("D", 7), "D": ("TH", 24), "TH": ("TM", 60)}
+    smaller.update({"TM": ("TS", 60), "Q": ("M", 3)})
+    if unit not in smaller:
+        return f"{prefix}{count:g}{letter}"
+    small_unit, factor = smaller[unit]
+    part = round(rest * factor)
+    head = f"{whole}{letter}" if whole else ""
+    if small_unit.startswith("T") and not time:
+        return f"P{head}T{part}{small_unit[-1]}"
+    return f"{prefix}{head}{part}{small_unit[-1]}"
