@@ -5,7 +5,7 @@ points in pyproject.toml let spaCy import them on demand, so ``nlp.add_pipe("say
 in any pipeline. Importing this package registers them all.
 """
 
-from sayso.components import attribution, dateline, encoder, entities, events, sources, timex
+from sayso.components import attribution, dateline, encoder, entities, events, quantities, sources, timex
 from sayso.components._common import register_extensions
 
 register_extensions()
@@ -18,6 +18,7 @@ COMPONENT_ORDER: tuple[str, ...] = (
     "sayso_sources",
     "sayso_encoder",
     "sayso_attribution",
+    "sayso_quantities",
     "sayso_events",
 )
 # Components that run a trained model: the "fast" profile leaves them out.
@@ -31,6 +32,7 @@ __all__ = [
     "encoder",
     "entities",
     "events",
+    "quantities",
     "register_extensions",
     "sources",
     "timex",
