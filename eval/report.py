@@ -78,6 +78,64 @@ def attribution_rows(with_textacy: bool) -> list[str]:
     return rows
 
 
+def _row(what: str, data: str, metric: str, ours: float, base: str, command: str) -> str:
+    return f"| {what} | {data} | {metric} | {_f(ours)} | {base} | `{command}` |"
+
+
+def figure_rows(with_baselines: bool) -> list[str]:
+    """Times (TempEval-3), figures (MeasEval) and events (MEANTIME), each with its offline baseline."""
+    rows = []
+    timex = _load(ROOT / "eval" / "timex.py").evaluate(
+        systems=("sayso", "dateparser") if with_baselines else ("sayso",)
+    )
+    ours, dp = timex["systems"]["sayso"]["metrics"], timex["systems"].get("dateparser", {}).get("metrics")
+    for key, label in (
+        ("value_f1", "value F1"),
+        ("strict_f1", "strict span F1"),
+        ("relaxed_f1", "relaxed span F1"),
+    ):
+        base = f"dateparser {_f(dp[key])}" if dp else "—"
+        rows.append(
+            _row("Times (TIMEX3)", "TempEval-3 TBAQ-cleaned", label, ours[key], base, "python eval/timex.py")
+        )
+    quantities = _load(ROOT / "eval" / "quantities.py").evaluate(
+        systems=("sayso", "quantulum3") if with_baselines else ("sayso",)
+    )
+    ours, q3 = (
+        quantities["systems"]["sayso"]["metrics"],
+        quantities["systems"].get("quantulum3", {}).get("metrics"),
+    )
+    for key, label in (
+        ("span_f1_overlap", "span F1, overlap"),
+        ("span_f1_exact", "span F1, exact"),
+        ("counted_overlap_rate", "counted overlaps measured entity"),
+    ):
+        base = f"quantulum3 {_f(q3[key])}" if q3 and key in q3 and q3[key] is not None else "—"
+        rows.append(
+            _row("Figures", "MeasEval train+trial", label, ours[key], base, "python eval/quantities.py")
+        )
+    events = _load(ROOT / "eval" / "events.py").evaluate()
+    ours, bl = events["systems"]["sayso"]["metrics"], events["systems"]["baseline"]["metrics"]
+    for key, label in (
+        ("trigger_f1", "trigger F1"),
+        ("arg0_f1", "actor (Arg0) F1"),
+        ("arg1_f1", "target (Arg1) F1"),
+        ("arg0_strict_f1", "actor F1, strict"),
+        ("arg1_strict_f1", "target F1, strict"),
+    ):
+        rows.append(
+            _row(
+                "Events",
+                "MEANTIME en",
+                label,
+                ours[key],
+                f"verb+subj+obj {_f(bl[key])}",
+                "python eval/events.py",
+            )
+        )
+    return rows
+
+
 BENCHMARKS: tuple[tuple[str, list[str]], ...] = (
     ("dateline + entities + sources", ["--components", "sayso_dateline,sayso_entities,sayso_sources"]),
     ("profile `fast` (rules only)", ["--profile", "fast"]),
@@ -137,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
         "| what | data | metric | sayso | baseline (same run) | command |",
         "|---|---|---|---|---|---|",
     ]
-    rows = entity_rows() + attribution_rows(not args.skip_textacy)
+    rows = entity_rows() + attribution_rows(not args.skip_textacy) + figure_rows(not args.skip_textacy)
     if not args.skip_benchmark:
         rows += benchmark_rows()
     table = "\n".join(header + rows)

@@ -38,5 +38,7 @@ def test_attribution_floors_on_polnear_dev(analyzer: sayso.Analyzer, shared_data
     )
     metrics = result["systems"]["sayso"]["metrics"]
     assert result["systems"]["sayso"]["crashes"] == 0
-    below = {name: (metrics[name], floor) for name, floor in FLOORS["attribution"].items() if metrics[name] < floor}
+    below = {
+        name: (metrics[name], floor) for name, floor in FLOORS["attribution"].items() if metrics[name] < floor
+    }
     assert not below, f"attribution below its floors (value, floor): {below}"

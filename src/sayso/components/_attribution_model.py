@@ -18,8 +18,20 @@ from spacy.tokens import Doc
 
 from sayso.components._attribution_rules import _EXTRACTOR, Candidate, QuoteMap, _subtree_chars, _trim
 from sayso.components._common import CharSpan, text_of
+from sayso.components._cues import Cue
 
 ModelSpan = tuple[str, int, int, float]
+
+# When the tagger marks a cue the lexicon does not know ("has endorsed", "blasted"), its content is read
+# from the parse with every frame a cue can take.
+_ANY_FRAME = Cue(
+    "model",
+    "VERB",
+    "model",
+    frozenset(
+        {"ccomp", "xcomp", "dobj", "quote", "prep:for", "prep:about", "prep:on", "prep:of", "prep:against"}
+    ),
+)
 
 
 def _overlaps(a: CharSpan, b: CharSpan) -> bool:
@@ -89,10 +101,12 @@ def combine(
                 for i, c in enumerate(contents)
                 if i not in used_content and sentences.of(c[1]) == sentence - 1 and c[2] <= cue[1]
             ][-1:]
-        if not mine:
+        pieces = [(contents[i][1], contents[i][2]) for i in mine]
+        if not pieces:
+            pieces = _parse_content(doc, cue_span, quotes)
+        if not pieces:
             continue
         speaker = _model_source(doc, cue_span, sentence, sources, used_source, sentences)
-        pieces = [(contents[i][1], contents[i][2]) for i in mine]
         used_content.update(mine)
         inside = [q for p in pieces for q in quotes.overlapping(*p)]
         covered = inside and all(
@@ -115,7 +129,24 @@ def combine(
             )
         )
 
-    # 2. contents without a cue continue the nearest attribution before them (PolNeAR continuation)
+    # 2. a source the tagger saw goes to a sourceless attribution of its sentence
+    for j, source in enumerate(sources):
+        if j in used_source:
+            continue
+        sentence = sentences.of(source[1])
+        sourceless = [
+            c
+            for c in candidates
+            if c.source is None and c.cue is not None and sentences.of(c.cue[0]) == sentence
+        ]
+        if sourceless:
+            owner = min(sourceless, key=lambda c: abs((c.cue or (0, 0))[0] - source[1]))
+            owner.source = (source[1], source[2])
+            span = doc.char_span(source[1], source[2], alignment_mode="expand")
+            owner.source_token = span.root.i if span is not None else None
+            used_source.add(j)
+
+    # 3. contents without a cue continue the nearest attribution before them (PolNeAR continuation)
     ordered = sorted(candidates, key=lambda c: (c.cue or c.content[0])[0])
     anchors = [(c.cue or c.content[0])[0] for c in ordered]
     for i, content in enumerate(contents):
@@ -135,6 +166,18 @@ def combine(
             owner.origin = "rules+model"
         used_content.add(i)
     return candidates
+
+
+def _parse_content(doc: Doc, cue: CharSpan, quotes: QuoteMap) -> list[CharSpan]:
+    """Content of a tagger-only cue from the parse: its complement, object or adjacent quote."""
+    span = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+    if span is None:
+        return []
+    head = span.root
+    if not (head.pos_ in ("VERB", "AUX") or head.tag_.startswith("VB")):
+        return []
+    pieces, _, _ = _EXTRACTOR._verb_content(doc, head, _ANY_FRAME, quotes)
+    return pieces
 
 
 def _model_source(
