@@ -154,9 +154,9 @@ def combine(
             continue
         piece = (content[1], content[2])
         k = bisect.bisect_right(anchors, piece[0]) - 1
-        owner = ordered[k] if k >= 0 else None
-        if owner is None:
+        if k < 0:
             continue
+        owner = ordered[k]
         last_end = max(p[1] for p in owner.content)
         gap = text_of(doc)[last_end : piece[0]]
         if last_end > piece[0] or gap.count("\n") > 2 or sentences.of(piece[0]) - sentences.of(last_end) > 3:
