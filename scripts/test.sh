@@ -12,4 +12,5 @@ fi
 .venv/bin/ruff check src tests eval benchmarks
 .venv/bin/ruff format --check src tests eval benchmarks
 .venv/bin/mypy
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# Long runs (all PolNeAR train articles) are marked slow: run them with `bash scripts/test.sh -m slow`.
+.venv/bin/python -m pytest -q -p no:cacheprovider -m "not slow" "$@"

@@ -209,3 +209,34 @@ def test_shudder_quotes_are_not_attributions(analyzer: sayso.Analyzer) -> None:
 )
 def test_odd_quote_marks_never_raise(analyzer: sayso.Analyzer, text: str) -> None:
     assert_offsets_exact(analyzer.analyze(text))
+
+
+def test_tagger_cue_pieces_across_a_comma_stay_apart(analyzer: sayso.Analyzer) -> None:
+    """ "..., the mayor said, hinting at ...": two cues, not one ("said, hinting")."""
+    from sayso.components._attribution_model import _merge_cue_pieces
+
+    text = "The bridge will reopen soon, the mayor said, hinting at a new toll."
+    doc = analyzer.nlp.make_doc(text)
+    said, hinting = text.index("said"), text.index("hinting")
+    cues = [("CUE", said, said + 4, 0.9), ("CUE", hinting, hinting + 7, 0.8)]
+    assert len(_merge_cue_pieces(doc, cues, [])) == 2
+    text2 = "The mayor has long said that tolls are unfair."
+    doc2 = analyzer.nlp.make_doc(text2)
+    has2, said2 = text2.index("has"), text2.index("said")
+    merged = _merge_cue_pieces(doc2, [("CUE", has2, has2 + 3, 0.9), ("CUE", said2, said2 + 4, 0.7)], [])
+    assert [(c[1], c[2]) for c in merged] == [(has2, said2 + 4)]
+
+
+def test_tagger_cue_without_known_frame_reads_what_follows(analyzer: sayso.Analyzer) -> None:
+    """A tagger-only cue whose complement no frame lists still gets the phrase it governs as content."""
+    from sayso.components._attribution_model import _parse_content
+    from sayso.components._attribution_rules import QuoteMap
+
+    text = "The senators bristled at repeated questions about the new pipeline."
+    doc = analyzer.nlp(text)
+    cue = text.index("bristled")
+    pieces = _parse_content(doc, (cue, cue + len("bristled")), QuoteMap([]))
+    assert pieces, "a content is read from the parse"
+    assert all(text[a:b].strip() for a, b in pieces)
+    assert "questions about the new pipeline" in " ".join(text[a:b] for a, b in pieces)
+    assert all(a >= cue + len("bristled") for a, _ in pieces)  # never the cue or its subject

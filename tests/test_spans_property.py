@@ -86,3 +86,15 @@ def test_every_span_is_offset_exact_on_polnear_dev(analyzer: sayso.Analyzer, sha
     assert len(analyses) == len(texts)  # no article was skipped
     checked = sum(assert_offsets_exact(a) for a in analyses)
     assert checked > 1000
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_no_crash_on_any_polnear_train_article(analyzer: sayso.Analyzer, shared_data: Path) -> None:
+    """All 840 PolNeAR train articles (about 4 minutes): every one analysed, every span offset-exact."""
+    files = sorted((shared_data / "polnear" / "train" / "text").glob("*.txt"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    analyses = list(analyzer.analyze_many(texts, batch_size=16))
+    assert len(analyses) == len(texts) >= 800
+    for analysis in analyses:
+        assert_offsets_exact(analysis)

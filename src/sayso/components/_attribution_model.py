@@ -59,7 +59,7 @@ def _merge_cue_pieces(doc: Doc, cues: list[ModelSpan], others: list[ModelSpan]) 
             last = merged[-1]
             gap = text_of(doc)[last[2] : cue[1]]
             between = any(last[2] <= o[1] < cue[1] for o in others)
-            if not between and len(gap.split()) <= 2 and "\n" not in gap and "." not in gap:
+            if not between and len(gap.split()) <= 2 and not any(ch in gap for ch in "\n.,;:"):
                 merged[-1] = ("CUE", last[1], cue[2], (last[3] + cue[3]) / 2)
                 continue
         merged.append(cue)
@@ -177,7 +177,14 @@ def _parse_content(doc: Doc, cue: CharSpan, quotes: QuoteMap) -> list[CharSpan]:
     if not (head.pos_ in ("VERB", "AUX") or head.tag_.startswith("VB")):
         return []
     pieces, _, _ = _EXTRACTOR._verb_content(doc, head, _ANY_FRAME, quotes)
-    return pieces
+    if pieces:
+        return pieces
+    # no complement the frames know: what the verb governs after the cue ("may not let [editors decide]")
+    after = [t for t in head.subtree if t.idx >= cue[1] and t.dep_ not in ("punct", "cc")]
+    if sum(1 for t in after if t.is_alpha) < 2:
+        return []
+    rest = _trim(doc, after[0].idx, after[-1].idx + len(after[-1]))
+    return [rest] if rest is not None and "\n" not in text_of(doc)[rest[0] : rest[1]] else []
 
 
 def _model_source(
