@@ -56,7 +56,6 @@ Systems
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import sys
 import time
@@ -73,18 +72,13 @@ from sayso.components._common import EventRecord
 from sayso.pipeline import load_base
 from sayso.settings import data_dir as default_data_dir
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # eval/ is a folder of scripts: find _meantime
+from _meantime import ANNOTATED_SENTENCES, meantime_files, rebuild_text
+
 CharSpan = tuple[int, int]
-ANNOTATED_SENTENCES = 6  # sentences 0..5
 ROLES = ("Arg0", "Arg1")
 SYSTEMS = ("sayso", "baseline")
 _COUNTED = ("trigger", *ROLES, *(f"{role}_strict" for role in ROLES))
-
-_NO_SPACE_BEFORE = frozenset(
-    {",", ".", ";", ":", "!", "?", ")", "]", "}", "%", "'s", "n't", "''", "'", "”", "’", "'re", "'ve"}
-    | {"'m", "'ll", "'d", "..."}
-)
-_NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "``", "“", "US$", "CA$", "#", "£", "€"})
-_QUOTES = {"``": "“", "''": "”"}
 
 
 @dataclass
@@ -122,47 +116,11 @@ class Prediction:
 # ------------------------------------------------------------------------------------------ loading
 
 
-def meantime_files(data_dir: Path) -> list[Path]:
-    """The MEANTIME XML files under ``data_dir/meantime_en``, minus any held-out name."""
-    root = data_dir / "meantime_en"
-    heldout_file = root / "heldout_docs.txt"
-    heldout: set[str] = set()
-    if heldout_file.exists():
-        heldout = {Path(line.strip()).stem for line in heldout_file.read_text().splitlines() if line.strip()}
-    pattern = str(root / "intra_cross-doc_annotation" / "corpus_*" / "*.xml")
-    return [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).stem not in heldout]
-
-
-def _rebuild_text(tokens: Sequence[tuple[str, int, str]]) -> tuple[str, dict[str, CharSpan]]:
-    """Detokenise (t_id, sentence, text) triples; return the text and each token's character span."""
-    parts: list[str] = []
-    spans: dict[str, CharSpan] = {}
-    pos = 0
-    previous: tuple[int, str] | None = None
-    for t_id, sentence, raw in tokens:
-        text = _QUOTES.get(raw, raw)
-        if previous is None:
-            sep = ""
-        elif sentence != previous[0]:
-            sep = "\n\n" if sentence <= 2 else " "
-        elif raw in _NO_SPACE_BEFORE or text in _NO_SPACE_BEFORE or previous[1] in _NO_SPACE_AFTER:
-            sep = ""
-        else:
-            sep = " "
-        parts.append(sep)
-        pos += len(sep)
-        spans[t_id] = (pos, pos + len(text))
-        parts.append(text)
-        pos += len(text)
-        previous = (sentence, raw)
-    return "".join(parts), spans
-
-
 def load_document(path: Path) -> MeantimeDoc:
     """Parse one MEANTIME CAT XML file into text and the gold events of sentences 0-5."""
     root = ET.parse(path).getroot()
     tokens = [(t.get("t_id", ""), int(t.get("sentence", "0")), t.text or "") for t in root.iter("token")]
-    text, spans = _rebuild_text(tokens)
+    text, spans = rebuild_text(tokens)
     sentence_of = {t_id: s for t_id, s, _ in tokens}
     region_end = max((spans[t_id][1] for t_id, s, _ in tokens if s < ANNOTATED_SENTENCES), default=0)
     doc = MeantimeDoc(name=path.stem, text=text, region_end=region_end)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -65,6 +66,32 @@ def _trim(doc: Doc, start: int, end: int, keep_quotes: bool = True) -> CharSpan 
     if end <= start:
         return None
     return start, end
+
+
+def _pieces_without(doc: Doc, tokens: Iterable[Token], excluded: set[int]) -> list[CharSpan]:
+    """The runs of ``tokens`` left when ``excluded`` token indices are cut out, of two words or more.
+
+    "Thus, [the statement argues,] the delay cost lives." and "[According to X,] the floods ...": the
+    content is the host clause minus the cue's own phrase.
+    """
+    pieces: list[list[Token]] = []
+    current: list[Token] = []
+    for token in tokens:
+        if token.i in excluded:
+            if current:
+                pieces.append(current)
+            current = []
+            continue
+        current.append(token)
+    if current:
+        pieces.append(current)
+    spans = []
+    for piece in pieces:
+        if sum(1 for t in piece if not t.is_punct and not t.is_space) >= 2:
+            trimmed = _trim(doc, *_tokens_span(piece))
+            if trimmed:
+                spans.append(trimmed)
+    return spans
 
 
 def _tokens_span(tokens: list[Token]) -> CharSpan:
@@ -358,25 +385,7 @@ class RuleExtractor:
     ) -> tuple[list[CharSpan], str, list[int]]:
         """ "Thus, the statement argues, the delay cost lives.": the host clause minus the cue clause."""
         host = verb.head
-        cue_ids = {t.i for t in verb.subtree}
-        pieces: list[list[Token]] = []
-        current: list[Token] = []
-        for token in host.subtree:
-            if token.i in cue_ids:
-                if current:
-                    pieces.append(current)
-                current = []
-                continue
-            current.append(token)
-        if current:
-            pieces.append(current)
-        spans = []
-        for piece in pieces:
-            words = [t for t in piece if not t.is_punct]
-            if len(words) >= 2:
-                trimmed = _trim(doc, *_tokens_span(piece))
-                if trimmed:
-                    spans.append(trimmed)
+        spans = _pieces_without(doc, host.subtree, {t.i for t in verb.subtree})
         if not spans:
             return [], "indirect", []
         used = [q for s, e in spans for q in quotes.overlapping(s, e)]
@@ -482,24 +491,7 @@ class RuleExtractor:
             return None
         source = _trim(doc, *_subtree_chars(objs[0], drop=frozenset({"relcl"})), keep_quotes=False)
         phrase_ids = {according.i, to.i} | {t.i for t in objs[0].subtree}
-        sent = according.sent
-        pieces: list[list[Token]] = []
-        current: list[Token] = []
-        for token in sent:
-            if token.i in phrase_ids:
-                if current:
-                    pieces.append(current)
-                current = []
-                continue
-            current.append(token)
-        if current:
-            pieces.append(current)
-        spans = []
-        for piece in pieces:
-            if sum(1 for t in piece if not t.is_punct and not t.is_space) >= 2:
-                trimmed = _trim(doc, *_tokens_span(piece))
-                if trimmed:
-                    spans.append(trimmed)
+        spans = _pieces_without(doc, according.sent, phrase_ids)
         if not spans:
             return None
         content = [max(spans, key=lambda s: s[1] - s[0])]
