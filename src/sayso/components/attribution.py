@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from sayso.components._attribution_model import combine
-from sayso.components._attribution_rules import Candidate, extract_rules
+from sayso.components._attribution_rules import Candidate, _trim, extract_rules
 from sayso.components._common import AttributionRecord
 from sayso.components._resolve import resolve_sources
 
@@ -44,8 +44,33 @@ def assign_parents(records: list[AttributionRecord]) -> None:
             record.parent = best.id
 
 
+def release_embedded(doc: Doc, candidates: list[Candidate]) -> None:
+    """Cut a content piece where the tagger found a whole attribution of its own inside it.
+
+    A rule content can run too long (a parse that hangs a second clause under the first cue: "X insisted
+    ..., while Y claimed ..."). When the tagger, which never marks nested attributions, puts a cue *and*
+    its source inside that content, the content ends where that attribution begins.
+    """
+    for inner in candidates:
+        if inner.origin != "model" or inner.cue is None or inner.source is None:
+            continue
+        begin = min(inner.source[0], inner.cue[0])
+        for outer in candidates:
+            if outer is inner or outer.origin == "model":
+                continue
+            for k, (start, end) in enumerate(outer.content):
+                if (
+                    start < begin
+                    and inner.cue[1] <= end
+                    and inner.source[1] <= end
+                    and outer.kind != "direct"
+                ):
+                    outer.content[k] = _trim(doc, start, begin) or (start, end)
+
+
 def build_records(doc: Doc, candidates: list[Candidate]) -> list[AttributionRecord]:
     """Order candidates, give them ids, resolve their sources and link nesting."""
+    release_embedded(doc, candidates)
     ordered = sorted(candidates, key=lambda c: (c.cue or c.content[0])[0])
     heads = [doc[c.source_token] if c.source_token is not None else None for c in ordered]
     resolved = resolve_sources(doc, [(c.source, h) for c, h in zip(ordered, heads, strict=True)])
