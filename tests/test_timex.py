@@ -275,8 +275,118 @@ def test_a_year_ago_is_the_reported_quarter_a_year_earlier() -> None:
     ]
 
 
+def test_a_year_ago_after_a_longer_period_is_the_year() -> None:
+    text = "Profit rose in the third quarter. For the first nine months, net fell from a year earlier."
+    assert times(text, dt.date(2024, 10, 25))[-1] == ("a year earlier", "DATE", "2023")
+
+
 def test_a_year_ago_without_a_quarter_is_the_year() -> None:
     assert one("The mine closed a year ago.") == ("a year ago", "DATE", "2023")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bakery chain lost $3 million in the year ended March 31.",
+        "Revenue for the fiscal year ending June 30 is expected to rise.",
+        "Profit fell in the year to September 30 at the brewer.",
+    ],
+)
+def test_a_year_named_by_its_end_is_a_length(text: str) -> None:
+    assert times(text)[0][1:] == ("DURATION", "P1Y")
+
+
+def test_the_year_alone_is_the_anchor_year() -> None:
+    assert one("Sales for the year rose 4%.") == ("the year", "DATE", "2024")
+
+
+def test_the_fourth_quarter_early_in_a_year_is_the_one_just_ended() -> None:
+    assert one("The toy maker reported a loss for the fourth quarter.", dt.date(2024, 2, 10)) == (
+        "the fourth quarter",
+        "DATE",
+        "2023-Q4",
+    )
+    assert one("The toy maker expects a loss for the fourth quarter.", dt.date(2024, 5, 10)) == (
+        "the fourth quarter",
+        "DATE",
+        "2024-Q4",
+    )
+
+
+def test_the_following_year_counts_from_the_story_time() -> None:
+    text = "She joined the board in 2011, and the following year she became its chair."
+    assert times(text) == [("2011", "DATE", "2011"), ("the following year", "DATE", "2012")]
+    text = "The club was sold in March. The following month, the coach resigned."
+    assert times(text)[1] == ("The following month", "DATE", "2024-04")
+    assert one("Shares rose the following year.") == ("the following year", "DATE", "2025")
+
+
+def test_a_second_before_a_noun_is_an_ordinal() -> None:
+    assert times("A second bidder joined the auction.") == []
+    assert one("The light flickered for a second and went out.") == ("a second", "DURATION", "PT1S")
+
+
+def test_a_quoted_title_is_no_time() -> None:
+    assert times('The minister spoke on the programme "This Week" about the strike.') == []
+    assert one("The minister will speak this week.") == ("this week", "DATE", "2024-W23")
+
+
+def test_effective_dates_are_ahead() -> None:
+    assert one("The new tariff takes hold effective March 1, the ministry said.", dt.date(2024, 10, 20)) == (
+        "March 1",
+        "DATE",
+        "2025-03-01",
+    )
+
+
+def test_the_same_period_a_year_back() -> None:
+    text = "Profit rose in the third quarter from the corresponding period last year."
+    assert times(text, dt.date(2024, 10, 25))[1] == ("the corresponding period last year", "DATE", "2023-Q3")
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("The storm hit in January nineteen ninety-seven.", "January nineteen ninety-seven", "1997-01"),
+        ("It froze in the winter of nineteen ninety-four.", "the winter of nineteen ninety-four", "1994-WI"),
+        ("The vote is this coming Sunday, June ninth.", "this coming Sunday, June ninth", "2024-06-09"),
+        ("She was born on May twenty-first, 1990.", "May twenty-first, 1990", "1990-05-21"),
+    ],
+)
+def test_spoken_dates(text: str, span: str, value: str) -> None:
+    assert one(text) == (span, "DATE", value)
+
+
+def test_a_part_of_the_day_with_a_modifier() -> None:
+    assert one("The fire started mid-afternoon yesterday.") == (
+        "mid-afternoon yesterday",
+        "TIME",
+        "2024-06-03TAF",
+    )
+    assert one("Police arrived in the late evening.") == ("late evening", "TIME", "2024-06-04TEV")
+    assert times("Stocks slid in late afternoon trading.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("The bank posted a third-quarter loss.", "third-quarter"),
+        ("He signed a two-year contract with the club.", "two-year"),
+        ("They began a five year plan at once.", "five year"),
+        ("The firm said its fourth quarter was weak.", "fourth quarter"),
+        ("The mayor served his two terms over eight years.", "eight years"),
+        ("Prices may rise for a month or so.", "a month or so"),
+        ("Sunday's vote was close.", "Sunday"),
+        ("Yesterday's storm felled trees.", "Yesterday"),
+    ],
+)
+def test_timeml_extents(text: str, span: str) -> None:
+    assert one(text)[0] == span
+
+
+def test_a_count_of_years_is_not_a_year() -> None:
+    assert all(value != "2000" for _, _, value in times("The faith has endured for two thousand years."))
+    assert one("The town was founded in two thousand and five.") == ("two thousand and five", "DATE", "2005")
 
 
 def test_start_words_find_what_a_full_scan_finds() -> None:
@@ -443,7 +553,7 @@ def test_scorer_reads_timeml_and_scores_like_tempeval(et: ModuleType, tmp_path: 
     assert m["value_f1"] == pytest.approx(0.5)
 
 
-VALUE_F1_FLOOR = 0.79  # just under the 0.802 eval/timex.py reaches; raise it when the rules improve
+VALUE_F1_FLOOR = 0.81  # just under the 0.813 eval/timex.py reaches; raise it when the rules improve
 
 
 @pytest.mark.data

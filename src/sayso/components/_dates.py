@@ -145,6 +145,11 @@ def _valid(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def valid_date(year: int, month: int, day: int) -> dt.date | None:
+    """The date, or ``None`` where it does not exist (June 31)."""
+    return _valid(year, month, day)
+
+
 def resolve_month_day(month: int, day: int, year: int | None, anchor: dt.date | None) -> str | None:
     """TIMEX3 value of a month and day: its own year, else the year closest to ``anchor``, else ``XXXX``.
 

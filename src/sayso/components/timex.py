@@ -34,7 +34,13 @@ How, and why so:
   ``XXXX-06-04``, "last week" ``XXXX-WXX``), or the value is ``None`` where even the granularity is
   unknown ("on Tuesday").
 * **Extents follow TimeML**: the determiner and modifiers belong to the expression ("the past two
-  months", "nearly three years", "early next year"), prepositions do not ("for", "in", "on", "from").
+  months", "nearly three years", "early next year"), prepositions do not ("for", "in", "on", "from"),
+  nor do possessives ("its [fourth quarter]"), a possessive 's ("[Friday]'s vote"), or the determiner
+  of a noun the expression modifies ("a [two-year] contract", "a [third-quarter] loss").
+* **Periods named by their end or by the story**: "the year ended March 31" is the length of a (fiscal)
+  year (``P1Y``), as results are reported for it; "the fourth quarter" in January-March is the one just
+  ended; "the following year" and "the previous month" count from the last year or month the text
+  named ("in 1995 ... the following year" is 1996), else from the anchor.
 * **Financial quarters**: once an article has named a complete quarter ("the third quarter"), "the
   quarter", "the year-ago quarter" and "a year ago" refer to it or to it a year earlier, as earnings
   reports compare quarters (measured: +0.008 value F1 on TempEval-3); before any, "the quarter" is the
@@ -129,7 +135,7 @@ _SET_ADVERBS: dict[str, str] = {
 }
 _POD = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "overnight": "NI"}
 _MODIFIERS = (
-    "about|around|approximately|roughly|nearly|almost|some|over|under|more than|less than|fewer than"
+    "about|around|approximately|roughly|nearly|almost|some|under|more than|less than|fewer than"
     "|at least|at most|up to|no more than|not more than|no less than|just over|just under|well over"
     "|barely|only|just|an estimated|the better part of|the entire|an entire|all"
 ).split("|")
@@ -147,6 +153,11 @@ _FUTURE += ["the foreseeable future", "a later date", "future"]
 _CONN = r"(?:\s*[-–—]\s*|\s+(?:to|through|thru|until|till|and)\s+)"
 _REL = _ci(["this past", "this coming", "this", "last", "next", "past", "coming", "previous", "following"])
 _RELUNIT = _ci(["week", "weekend", "month", "year", "quarter", "decade", "century", "fiscal year", "half"])
+
+_DAY_ORDINALS: dict[str, int] = {w: n for w, n in cal.ORDINALS.items() if n <= 20}
+_DAY_ORDINALS.update({f"twenty-{w}": 20 + n for w, n in cal.ORDINALS.items() if n <= 9})
+_DAY_ORDINALS.update({"thirtieth": 30, "thirty-first": 31})
+"""Days of the month in words, as transcripts write them ("March eighth", "May twenty-first")."""
 
 RULES: list[tuple[str, str]] = [
     # ranges: one ISO interval for the whole expression
@@ -170,7 +181,9 @@ RULES: list[tuple[str, str]] = [
         "date",
         rf"(?:(?P<wd>{WEEKDAY})(?:,\s*|\s+)(?:the\s+)?)?"
         rf"(?:(?P<m>{MONTH})\s+(?P<d>{DAY})(?:(?:,\s*|\s+)(?P<y>{YEAR})(?!,\d))?"
-        rf"|(?:the\s+)?(?P<d2>{DAY})(?:\s+of)?\s+(?P<m2>{MONTH})(?:,?\s+(?P<y2>{YEAR}))?)(?!\w)",
+        rf"|(?:the\s+)?(?P<d2>{DAY})(?:\s+of)?\s+(?P<m2>{MONTH})(?:,?\s+(?P<y2>{YEAR}))?"
+        rf"|(?P<m3>{MONTH_FULL})\s+(?:the\s+)?(?P<dw>{_ci(_DAY_ORDINALS)})(?![\w-])(?:,?\s+(?P<y3>{YEAR}))?)"
+        r"(?!\w)",
     ),
     (
         "iso",
@@ -228,7 +241,7 @@ RULES: list[tuple[str, str]] = [
         rf"(?P<n>{COUNT})(?:(?:\s+to\s+|\s*-\s*|\s+or\s+)(?P<n2>{COUNT}))?"
         r"(?:\s+(?P<adj>(?i:more|additional|extra|full|straight|consecutive|long|short|trading|business"
         r"|working|calendar|fiscal|school|successive|solid)))?"
-        rf"(?P<hy>\s+|-)(?P<u>{UNIT})(?P<half>\s+and\s+a\s+half)?(?P<tail>-old|-long)?"
+        rf"(?P<hy>\s+|-)(?P<u>{UNIT})(?P<half>\s+and\s+a\s+half)?(?P<tail>-old|-long)?(?:\s+(?i:or\s+so)(?![\w]))?"
         r"(?:\s+(?P<ago>(?i:ago|earlier|later|hence|from\s+now|before\s+that|after\s+that))(?![\w]))?",
     ),
     # "last year", "this month", "the past week", "next weekend", "the end of the year"
@@ -268,12 +281,20 @@ RULES: list[tuple[str, str]] = [
     (
         "dayword",
         rf"(?P<w>{_title(['the day before yesterday', 'the day after tomorrow', 'today', 'tonight'])}"
-        rf"|{_title(['yesterday', 'tomorrow'])})(?:['’]s)?(?![\w])",
+        rf"|{_title(['yesterday', 'tomorrow'])})(?![\w])",
     ),
     (
         "pod",
         rf"(?P<rel>{_title(['this', 'tomorrow', 'yesterday', 'last', 'early this', 'late last'])})\s+"
         r"(?P<pod>(?i:morning|afternoon|evening|night))(?![\w])",
+    ),
+    # "that year": the year the story last named
+    ("thatunit", r"(?i:that)\s+(?P<u>(?i:year|month))(?![\w-])"),
+    # "mid-afternoon", "late morning yesterday"
+    (
+        "podmod",
+        r"(?P<mod>(?i:early|late|mid))[\s-]?(?P<pod>(?i:morning|afternoon|evening))"
+        rf"(?:\s+(?P<w>{_title(['yesterday', 'today', 'tomorrow'])}))?(?![\w-])",
     ),
     # sets
     (
@@ -312,7 +333,7 @@ RULES: list[tuple[str, str]] = [
     ),
     # names alone
     ("month", rf"(?P<m>{MONTH_FULL})(?![\w])"),
-    ("weekday", rf"(?P<wd>{WEEKDAY})(?:['’]s)?(?![\w])"),
+    ("weekday", rf"(?P<wd>{WEEKDAY})(?![\w])"),
     # "sales for the year": the length of a year, TimeML's reading (last: "the year 1990" is a year)
     ("theyear", r"(?i:the)\s+(?:(?P<adj>(?i:full|fiscal|entire|whole))\s+)?(?i:year)(?![\w-])"),
 ]
@@ -380,7 +401,7 @@ START_WORDS: frozenset[str] = frozenset(
     currently presently at nowadays recently lately until future today tonight yesterday tomorrow noon
     midnight midday spring summer fall autumn winter couple dozen dozens few hundred hundreds several many
     some numerous multiple half two nineteen twenty flat strong weak disappointing seasonally twenties
-    thirties forties fifties sixties seventies eighties nineties""".split()
+    thirties forties fifties sixties seventies eighties nineties midmorning midafternoon""".split()
     + list(cal.MONTHS)
     + [f for w in cal.WEEKDAYS for f in (w, w + "s")]
     + list(cal.NUMBER_WORDS)
@@ -401,6 +422,15 @@ _PREPOSITION_MODIFIER = re.compile(r"(?i:over|under|only|just)\s")
 _DETERMINED = re.compile(r"(?i:the|these|those|this|that|his|her|its|their|our|my|your)\s")
 """"over a week" is a modifier; "over the past two weeks" a preposition (outside the extent)."""
 _POD_AFTER = re.compile(r"\s+(?P<pod>(?i:morning|afternoon|evening|night))(?![\w])")
+_DETERMINER = re.compile(r"(?i:(an?|the|its|their|his|her|our|my|your))\s+")
+_COUNT_SINGULAR = re.compile(
+    rf"(?:\d+|{_ci([*_ONES[1:], *_TEENS, *_TENS])})\s+(?i:second|minute|hour|day|week|month|year|decade)$"
+)
+""""a five year plan": a count with a singular unit is a modifier, not a length of time."""
+_POSSESSIVES = frozenset({"its", "their", "his", "her", "our", "my", "your"})
+_MODIFIER_USE = re.compile(r"\s+[a-z]+\b(?<!\bago)(?<!\bearlier)(?<!\blater)")
+_SAME_DAY_GAP = re.compile(r",\s*")
+_MONTH_YEAR_GAP = re.compile(r",?\s+(?:(?i:of)\s+)?")
 _TIME_DATE_GAP = re.compile(r"(?:\s*,\s*|\s+)(?:(?i:on|of)\s+)?")
 _DATE_TIME_GAP = re.compile(r"(?:\s*,\s*|\s+)(?:(?i:at)\s+)?")
 _SET_BEFORE = re.compile(
@@ -427,6 +457,7 @@ class _Context:
     doc: Doc | None
     anchor: dt.date | None
     ref_quarter: tuple[int, int] | None = None  # (year, quarter): the last complete one named
+    ref_time: str | None = None  # the last explicit year, month or day named ("1995", "1995-05-22")
     cut: int | None = None  # a handler may end its expression before the end of the match
     _ents: list[tuple[int, int, str]] | None = field(default=None, repr=False)
 
@@ -637,10 +668,13 @@ def _range_year(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     return "DATE", f"{y1}/{y2}"
 
 
+_EFFECTIVE = re.compile(r"(?i:effective)(?:\s+(?i:as\s+of|on|from))?\s+$")
+
+
 def _date(g: Groups, s: int, e: int, ctx: _Context) -> Result:
-    month = cal.month_number(g("m") or g("m2") or "")
-    day_text = g("d") or g("d2") or ""
-    year_text = g("y") or g("y2")
+    month = cal.month_number(g("m") or g("m2") or g("m3") or "")
+    day_text = g("d") or g("d2") or str(_DAY_ORDINALS.get((g("dw") or "").lower().replace(" ", "-"), ""))
+    year_text = g("y") or g("y2") or g("y3")
     if month is None or not day_text:
         return None
     day = int(re.sub(r"\D", "", day_text))
@@ -655,7 +689,14 @@ def _date(g: Groups, s: int, e: int, ctx: _Context) -> Result:
             except ValueError:
                 return None
     value: str | None
-    if year is None:
+    if year is None and ctx.anchor is not None and _EFFECTIVE.search(ctx.text, max(0, s - 24), s):
+        # "a new pact effective June 1": a change announced ahead, on the next such day
+        date = next(
+            (d for y in (0, 1) if (d := cal.valid_date(ctx.anchor.year + y, month, day)) and d >= ctx.anchor),
+            None,
+        )
+        value = _day_value(date)
+    elif year is None:
         value = cal.resolve_month_day_tensed(month, day, ctx.anchor, ctx.tense(s, e))
     else:
         value = _month_day(month, day, year, ctx.anchor)
@@ -777,6 +818,13 @@ def _quarter(g: Groups, s: int, e: int, ctx: _Context) -> Result:
         year = anchor.year + 1
     else:
         year = anchor.year
+        if (
+            ordinal
+            and unit == "quarter"
+            and cal.quarter_of(anchor) == 1
+            and ordinal in ("fourth", "4th", "final")
+        ):
+            year -= 1  # in January-March, "the fourth quarter" is the one just ended (results come then)
     back = 1 if ("year earlier" in adj or "year ago" in adj) else 0
     if unit == "half":
         if ordinal_n is None:
@@ -810,6 +858,12 @@ def _quarter(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     return "DATE", f"{ref_year - back:04d}-Q{ref[1]}"
 
 
+_NEXT_WORD = re.compile(r" ([A-Za-z]+)")
+_AFTER_SECOND = frozenset(
+    "later earlier ago or and before after to in of for longer or too the a an that when while".split()
+)
+
+
 def _duration(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     tail = g("tail")
     if tail == "-old" or ctx.text.startswith(" old", e) or ctx.text.startswith(" of age", e):
@@ -820,8 +874,10 @@ def _duration(g: Groups, s: int, e: int, ctx: _Context) -> Result:
         n_text.lower() in ("a", "an") or ctx.text.startswith(" of", e)
     ):
         return None  # "a quarter of the seats"
-    if unit_word.lower() == "second" and ctx.text.startswith((" time", " round", " term", " half"), e):
-        return None  # "a second time" counts occasions
+    if unit_word.lower() == "second" and not g("ago"):
+        after = _NEXT_WORD.match(ctx.text, e)
+        if after is not None and after.group(1).lower() not in _AFTER_SECOND:
+            return None  # "a second time", "a second group": an ordinal before its noun
     factor, unit = _unit_of(unit_word)
     count = cal.number_value(n_text)
     if g("half"):
@@ -844,13 +900,16 @@ def _duration(g: Groups, s: int, e: int, ctx: _Context) -> Result:
         sign = 1 if ago in ("later", "hence", "from now", "after that") else -1
         whole = round(count)
         if unit == "Y" and whole == 1 and sign < 0 and factor == 1:
-            return "DATE", _year_ago(ctx)
+            return "DATE", _year_ago(ctx, s)
         return "DATE", _shift(ctx.anchor, sign * whole, unit)  # "a decade ago": a year, as in TimeML
     # "$5 a year", "700 seats a week": a rate, not a length of time.
     rate = n_text.lower() in ("a", "an") and not g("det") and not g("rel")
     if rate and _SET_BEFORE.search(ctx.text, max(0, s - 40), s):
         return "SET", cal.duration_value(1, unit)
     return "DURATION", cal.duration_value(count, unit)
+
+
+_YEAR_BACK = re.compile(r"\s+(?i:(?:of\s+)?last\s+year|a\s+year\s+(?:ago|earlier))(?![\w'’])")
 
 
 def _yearago(g: Groups, s: int, e: int, ctx: _Context) -> Result:
@@ -861,16 +920,25 @@ def _yearago(g: Groups, s: int, e: int, ctx: _Context) -> Result:
         return "DURATION", cal.duration_value(cal.number_value(noun.split()[0]), "M")
     if g("adj"):
         ref = ctx.default_quarter()
+        back = _YEAR_BACK.match(ctx.text, e)
+        if back is not None:  # "the corresponding period last year": that quarter, a year earlier
+            ctx.cut = back.end()
+            return ("DATE", f"{ref[0] - 1:04d}-Q{ref[1]}") if ref is not None else ("DATE", "XXXX-QX")
         return ("DATE", f"{ref[0]:04d}-Q{ref[1]}") if ref is not None else ("DATE", "XXXX-QX")
-    return "DATE", _year_ago(ctx)
+    return "DATE", _year_ago(ctx, s)
 
 
-def _year_ago(ctx: _Context) -> str:
+def _year_ago(ctx: _Context, start: int) -> str:
     """ "A year ago", "year-earlier": the quarter a year before the one the article reports, when it
-    reports one (earnings news compares quarters), else the year before the anchor's."""
-    if ctx.ref_quarter is not None:
+    reports one (earnings news compares quarters) and the sentence names no longer period ("the first
+    nine months ... a year earlier" is the year before), else the year before the anchor's."""
+    sentence = re.split(r"[.!?]\s+(?=[A-Z])", ctx.text[max(0, start - 200) : start])[-1]
+    if ctx.ref_quarter is not None and not _LONGER_PERIOD.search(sentence):
         return f"{ctx.ref_quarter[0] - 1:04d}-Q{ctx.ref_quarter[1]}"
     return _shift(ctx.anchor, -1, "Y")
+
+
+_LONGER_PERIOD = re.compile(r"(?i:\b(?:nine|six|9|6)\s+months|\b(?:first|second)\s+half|\bthe\s+year\b)")
 
 
 def _weekend(g: Groups, s: int, e: int, ctx: _Context) -> Result:
@@ -886,12 +954,27 @@ def _weekend(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     return "DATE", f"{cal.week_value(saturday)}-WE"
 
 
+_EXPLICIT = frozenset({"date", "iso", "numeric", "monthyear", "month", "year", "yearword"})
+_ABSOLUTE = re.compile(r"\d{4}(?:-\d\d(?:-\d\d)?)?")
+
+
 def _relunit(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     rel = " ".join((g("rel") or "").lower().split())
     unit = " ".join((g("u") or "").lower().split())
     anchor = ctx.anchor
     if rel == "same":
         return None
+    raw_unit = g("u") or ""
+    if raw_unit[:1].isupper() and not raw_unit.isupper() and ctx.text[max(0, s - 1) : s] in ('"', "“", "'"):
+        return None  # '"This Week"' quoted in Title case: a programme's or a publication's name
+    ref = ctx.ref_time
+    if g("the") and rel in ("following", "previous", "preceding") and ref and unit in ("year", "month"):
+        # Anaphoric: "In 1995 ... the following year" counts from the time the story last named.
+        step = 1 if rel == "following" else -1
+        if unit == "year":
+            return "DATE", f"{int(ref[:4]) + step:04d}"
+        if len(ref) >= 7:
+            return "DATE", cal.month_value(*cal.add_months(int(ref[:4]), int(ref[5:7]), step))
     if rel in ("past", "previous", "prior", "last", "this past"):
         step = -1
     elif rel in ("next", "coming", "following", "this coming"):
@@ -991,8 +1074,8 @@ def _season(g: Groups, s: int, e: int, ctx: _Context) -> Result:
         .endswith(("in ", "by ", "until ", "since ", "during ", "over "))
     ):
         return None
-    if rel in ("the", "that") and ctx.text.startswith(" of", e):
-        return None
+    if rel in ("the", "that") and ctx.text.startswith(" of", e) and not _SPOKEN_YEAR.match(ctx.text, e + 4):
+        return None  # "the summer of love"; "the winter of nineteen ninety-four" joins its year below
     if anchor is None:
         return "DATE", f"XXXX-{season}"
     year = anchor.year
@@ -1005,6 +1088,8 @@ def _season(g: Groups, s: int, e: int, ctx: _Context) -> Result:
         year = year if cal.season_of(anchor.month) != season else year - 1
     return "DATE", f"{year:04d}-{season}"
 
+
+_SPOKEN_YEAR = re.compile(r"(?i:nineteen|twenty|two\s+thousand)\b")
 
 _DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6}
 _DECADE_WORDS.update({"seventies": 7, "eighties": 8, "nineties": 9})
@@ -1088,6 +1173,35 @@ def _pod(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     return "TIME", f"{day}T{_POD[pod]}"
 
 
+def _thatunit(g: Groups, s: int, e: int, ctx: _Context) -> Result:
+    ref = ctx.ref_time
+    if ref is None:
+        return None
+    if (g("u") or "").lower() == "year":
+        return "DATE", ref[:4]
+    return ("DATE", ref[:7]) if len(ref) >= 7 else None
+
+
+def _podmod(g: Groups, s: int, e: int, ctx: _Context) -> Result:
+    offset = {"yesterday": -1, "tomorrow": 1}.get((g("w") or "").lower(), 0)
+    after = _NEXT_WORD.match(ctx.text, e)
+    if (
+        not g("w")
+        and after is not None
+        and after.group(1).islower()
+        and after.group(1) not in _FUNCTION_WORDS
+    ):
+        return None  # "late morning trading", "an early evening show"
+    anchor = ctx.anchor
+    day = "XXXX-XX-XX" if anchor is None else (anchor + dt.timedelta(days=offset)).isoformat()
+    return "TIME", f"{day}T{_POD[(g('pod') or '').lower()]}"
+
+
+_FUNCTION_WORDS = frozenset(
+    "on in at by when as and or but of to with after before the a an that while until local time".split()
+)
+
+
 def _set(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     if g("adv"):
         word = (g("adv") or "").lower()
@@ -1143,6 +1257,8 @@ def _ref(g: Groups, s: int, e: int, ctx: _Context) -> Result:
 
 
 def _yearword(g: Groups, s: int, e: int, ctx: _Context) -> Result:
+    if re.match(rf"[\s-]+(?:{_UNIT_WORDS}|people|dollars|miles)\b", ctx.text[e : e + 12], re.I):
+        return None  # "two thousand years", "nineteen hundred people": counts, not years
     if g("k"):
         return "DATE", f"{2000 + int(cal.number_value(g('ky') or '') or 0):04d}"
     tens = cal.number_value(g("yy") or "")
@@ -1199,7 +1315,14 @@ def _weekday(g: Groups, s: int, e: int, ctx: _Context) -> Result:
     return "DATE", cal.resolve_weekday_tensed(weekday, ctx.anchor, ctx.tense(s, e))
 
 
+_PERIOD_END = re.compile(rf"\s+(?:(?:that|which)\s+)?(?:(?i:ended|ending|ends)\s|to\s+{MONTH}\s+\d)")
+""""the year ended March 31": a (fiscal) year named by its last day is the length of a year, as financial
+reports give results "for the year ended ..." (TimeML marks it a DURATION)."""
+
+
 def _theyear(g: Groups, s: int, e: int, ctx: _Context) -> Result:
+    if _PERIOD_END.match(ctx.text, e):
+        return "DURATION", "P1Y"
     return "DATE", _shift(ctx.anchor, 0, "Y")
 
 
@@ -1230,6 +1353,8 @@ HANDLERS: dict[str, Handler] = {
     "holiday": _holiday,
     "dayword": _dayword,
     "pod": _pod,
+    "podmod": _podmod,
+    "thatunit": _thatunit,
     "set": _set,
     "units": _units,
     "ref": _ref,
@@ -1240,7 +1365,7 @@ HANDLERS: dict[str, Handler] = {
 }
 _KIND = {"date": "day", "iso": "day", "numeric": "day", "dayword": "day", "relweekday": "day"}
 _KIND.update({"weekday": "day", "holiday": "day", "clock": "clock", "noon": "clock", "duration": "dur"})
-_KIND.update({"set": "dur"})
+_KIND.update({"set": "dur", "month": "month", "season": "season", "yearword": "year", "year": "year"})
 
 
 # ---------------------------------------------------------------------------------------- the pass
@@ -1308,6 +1433,8 @@ def _scan(text: str, ctx: _Context, starts: Iterable[int]) -> list[_Candidate]:
         if candidate is None:
             continue
         found.append(candidate)
+        if rule in _EXPLICIT and candidate.value and _ABSOLUTE.fullmatch(candidate.value):
+            ctx.ref_time = candidate.value
         position = max(candidate.end, start + 1)
     return found
 
@@ -1337,6 +1464,20 @@ def _extend(found: list[_Candidate], ctx: _Context) -> list[_Candidate]:
     out: list[_Candidate] = []
     for cand in found:
         floor = out[-1].end if out else 0
+        # A determiner before a time used as a modifier belongs to the noun: "a [two-year] contract".
+        # So does a possessive (TimeML): "its [fourth quarter]", "his [two-year] term".
+        det = _DETERMINER.match(text, cand.start, cand.end)
+        if det is not None and (
+            det.group(1).lower() in _POSSESSIVES
+            or (
+                _MODIFIER_USE.match(text, cand.end)
+                and (
+                    "-" in text[det.end() : cand.end].split()[-1]
+                    or _COUNT_SINGULAR.search(text, det.end(), cand.end)
+                )
+            )
+        ):
+            cand.start = det.end()
         # Modifiers before: "early next year", "the end of 1990", "nearly three years", "about a year ago".
         if cand.type in ("DATE", "TIME") and cand.kind not in ("ago",) and cand.value not in _REFS:
             pre = _DATE_PRE.search(text, max(floor, cand.start - 40), cand.start)
@@ -1359,6 +1500,21 @@ def _extend(found: list[_Candidate], ctx: _Context) -> list[_Candidate]:
         if out:
             prev = out[-1]
             gap = text[prev.end : cand.start]
+            if prev.kind == cand.kind == "day" and prev.value == cand.value and _SAME_DAY_GAP.fullmatch(gap):
+                out[-1] = _Candidate(
+                    prev.start, cand.end, cand.type, cand.value, "day"
+                )  # "next Sunday, May 8"
+                continue
+            if (
+                prev.kind in ("month", "season")
+                and cand.kind == "year"
+                and cand.value
+                and prev.value
+                and _MONTH_YEAR_GAP.fullmatch(gap)
+            ):
+                # "January nineteen ninety-seven", "the winter of nineteen ninety-four" (spoken years)
+                out[-1] = _Candidate(prev.start, cand.end, "DATE", f"{cand.value}{prev.value[4:]}", "other")
+                continue
             if prev.kind == "clock" and cand.kind == "day" and _TIME_DATE_GAP.fullmatch(gap):
                 out[-1] = _join(prev, cand, clock=prev, day=cand)
                 continue
