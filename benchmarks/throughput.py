@@ -41,6 +41,17 @@ def timed(run: object) -> float:
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    VmHWM from /proc is this process's own high-water mark; ``ru_maxrss`` survives ``exec`` on Linux and
+    would report the parent's peak when the benchmark is started from a larger process.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
