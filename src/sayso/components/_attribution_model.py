@@ -16,7 +16,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from sayso.components._attribution_rules import _EXTRACTOR, Candidate, QuoteMap, _subtree_chars, _trim
+from sayso.components._attribution_rules import EXTRACTOR, Candidate, QuoteMap, subtree_chars, trim_span
 from sayso.components._common import CharSpan, text_of
 from sayso.components._cues import Cue
 
@@ -176,14 +176,14 @@ def _parse_content(doc: Doc, cue: CharSpan, quotes: QuoteMap) -> list[CharSpan]:
     head = span.root
     if not (head.pos_ in ("VERB", "AUX") or head.tag_.startswith("VB")):
         return []
-    pieces, _, _ = _EXTRACTOR._verb_content(doc, head, _ANY_FRAME, quotes)
+    pieces, _, _ = EXTRACTOR._verb_content(doc, head, _ANY_FRAME, quotes)
     if pieces:
         return pieces
     # no complement the frames know: what the verb governs after the cue ("may not let [editors decide]")
     after = [t for t in head.subtree if t.idx >= cue[1] and t.dep_ not in ("punct", "cc")]
     if sum(1 for t in after if t.is_alpha) < 2:
         return []
-    rest = _trim(doc, after[0].idx, after[-1].idx + len(after[-1]))
+    rest = trim_span(doc, after[0].idx, after[-1].idx + len(after[-1]))
     return [rest] if rest is not None and "\n" not in text_of(doc)[rest[0] : rest[1]] else []
 
 
@@ -209,8 +209,8 @@ def _model_source(
     token = doc.char_span(cue[0], cue[1], alignment_mode="expand")
     if token is None:
         return None
-    subject = _EXTRACTOR._source_token(token.root)
+    subject = EXTRACTOR._source_token(token.root)
     if subject is None:
         return None
-    trimmed = _trim(doc, *_subtree_chars(subject, drop=frozenset({"relcl"})), keep_quotes=False)
+    trimmed = trim_span(doc, *subtree_chars(subject, drop=frozenset({"relcl"})), keep_quotes=False)
     return (trimmed, subject.i) if trimmed else None

@@ -54,7 +54,7 @@ class Candidate:
     extra_quotes: list[int] = field(default_factory=list)
 
 
-def _trim(doc: Doc, start: int, end: int, keep_quotes: bool = True) -> CharSpan | None:
+def trim_span(doc: Doc, start: int, end: int, keep_quotes: bool = True) -> CharSpan | None:
     """Trim whitespace and edge punctuation (never quote marks when ``keep_quotes``)."""
     text = text_of(doc)
     while start < end and (text[start] in _EDGE_PUNCT or (not keep_quotes and text[start] in "\"'“”‘’«»")):
@@ -88,7 +88,7 @@ def _pieces_without(doc: Doc, tokens: Iterable[Token], excluded: set[int]) -> li
     spans = []
     for piece in pieces:
         if sum(1 for t in piece if not t.is_punct and not t.is_space) >= 2:
-            trimmed = _trim(doc, *_tokens_span(piece))
+            trimmed = trim_span(doc, *_tokens_span(piece))
             if trimmed:
                 spans.append(trimmed)
     return spans
@@ -98,7 +98,7 @@ def _tokens_span(tokens: list[Token]) -> CharSpan:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
 
 
-def _subtree_chars(token: Token, drop: frozenset[str] = frozenset(), stop_at: int | None = None) -> CharSpan:
+def subtree_chars(token: Token, drop: frozenset[str] = frozenset(), stop_at: int | None = None) -> CharSpan:
     """Character extent of ``token``'s subtree, leaving out children whose dep is in ``drop``.
 
     ``stop_at`` (a token index) cuts the extent before that token, for sources that precede their cue.
@@ -256,7 +256,7 @@ class RuleExtractor:
         if not complements and verb.dep_ == "parataxis" and "ccomp" in cue.frames:
             return self._parenthetical_content(doc, verb, quotes)
         for child in complements:
-            span = _subtree_chars(child)
+            span = subtree_chars(child)
             spans.append(span)
         if not spans:
             preps = [f.split(":", 1)[1] for f in cue.frames if f.startswith("prep:")]
@@ -264,7 +264,7 @@ class RuleExtractor:
                 if child.dep_ == "prep" and child.lower_ in preps:
                     objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
                     if objs:
-                        start, end = _subtree_chars(objs[0])
+                        start, end = subtree_chars(objs[0])
                         later = [
                             c
                             for c in [*verb.children, *objs[0].children]
@@ -273,7 +273,7 @@ class RuleExtractor:
                             and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
                         ]
                         if later:
-                            end = _subtree_chars(later[-1])[1]
+                            end = subtree_chars(later[-1])[1]
                         spans.append((start, end))
                         break
         if not spans and "xcomp" in cue.frames:
@@ -283,13 +283,13 @@ class RuleExtractor:
                 if cue.lemma == "tell" or cue.lemma == "ask" or cue.lemma == "order" or cue.lemma == "urge":
                     objects = [c for c in verb.children if c.dep_ == "dobj" and c.i < xcomps[0].i]
                 first = objects[0] if objects else xcomps[0]
-                start = _subtree_chars(first)[0]
-                end = _subtree_chars(xcomps[-1])[1]
+                start = subtree_chars(first)[0]
+                end = subtree_chars(xcomps[-1])[1]
                 spans.append((start, end))
         if not spans and "dobj" in cue.frames:
             for child in verb.children:
                 if child.dep_ == "dobj" and child.pos_ != "PRON":
-                    spans.append(_subtree_chars(child))
+                    spans.append(subtree_chars(child))
                     break
         own_clause = any(
             quotes.at(start) is None and quotes.at(max(end - 1, start)) is None for start, end in spans
@@ -301,7 +301,7 @@ class RuleExtractor:
                 for q in quote_ids:
                     group.extend(m for m in quotes.group(q) if m not in group)
                 return [(quotes.quotes[q].start, quotes.quotes[q].end) for q in group], "direct", group
-        cleaned = [t for t in (_trim(doc, s, e) for s, e in spans) if t is not None]
+        cleaned = [t for t in (trim_span(doc, s, e) for s, e in spans) if t is not None]
         if not cleaned:
             return [], "indirect", []
         kind = "indirect"
@@ -459,7 +459,7 @@ class RuleExtractor:
             # The parser often makes the dateline city the subject ("SION, ... - Two groups said"):
             # the real subject is the phrase between the dateline and the cue.
             return (
-                _trim(doc, dateline.extent[1], cue[0], keep_quotes=False)
+                trim_span(doc, dateline.extent[1], cue[0], keep_quotes=False)
                 if dateline.extent[1] < cue[0]
                 else None
             )
@@ -469,7 +469,7 @@ class RuleExtractor:
             stop_i = stop.start if stop is not None else None
         else:
             stop_i = None
-        start, end = _subtree_chars(token, drop=_SOURCE_DROP_DEPS, stop_at=stop_i)
+        start, end = subtree_chars(token, drop=_SOURCE_DROP_DEPS, stop_at=stop_i)
         # never let a source run into a quotation
         for q in quotes.overlapping(start, end):
             quote = quotes.quotes[q]
@@ -477,7 +477,7 @@ class RuleExtractor:
                 end = min(end, quote.start)
             else:
                 start = max(start, quote.end)
-        return _trim(doc, start, end, keep_quotes=False)
+        return trim_span(doc, start, end, keep_quotes=False)
 
     # ------------------------------------------------------------------ according to
     def _according_to(self, doc: Doc, according: Token, quotes: QuoteMap) -> Candidate | None:
@@ -489,7 +489,7 @@ class RuleExtractor:
         ]
         if not objs:
             return None
-        source = _trim(doc, *_subtree_chars(objs[0], drop=frozenset({"relcl"})), keep_quotes=False)
+        source = trim_span(doc, *subtree_chars(objs[0], drop=frozenset({"relcl"})), keep_quotes=False)
         phrase_ids = {according.i, to.i} | {t.i for t in objs[0].subtree}
         spans = _pieces_without(doc, according.sent, phrase_ids)
         if not spans:
@@ -532,7 +532,7 @@ class RuleExtractor:
             if upper:  # a transcript turn runs until the next speaker label
                 next_start = labels[i + 1][0] if i + 1 < len(labels) else len(text)
                 end = next_start
-            content = _trim(doc, colon + 1, end)
+            content = trim_span(doc, colon + 1, end)
             token = doc.char_span(colon, colon + 1, alignment_mode="expand")
             if content is None or token is None:
                 continue
@@ -558,7 +558,7 @@ class RuleExtractor:
                 pieces = [(quotes.quotes[m].start, quotes.quotes[m].end) for m in quotes.group(q)]
             else:
                 line_start = text.rfind("\n", 0, dash) + 1
-                trimmed = _trim(doc, line_start, dash)
+                trimmed = trim_span(doc, line_start, dash)
                 pieces = [trimmed] if trimmed else []
             token = doc.char_span(dash, dash + 1, alignment_mode="expand")
             if not pieces or token is None:
@@ -637,7 +637,7 @@ class RuleExtractor:
 
 def extract_rules(doc: Doc) -> tuple[list[Candidate], QuoteMap]:
     """Rule candidates for ``doc`` with the shipped lexicon."""
-    return _EXTRACTOR.extract(doc)
+    return EXTRACTOR.extract(doc)
 
 
-_EXTRACTOR = RuleExtractor()
+EXTRACTOR = RuleExtractor()

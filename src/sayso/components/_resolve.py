@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span, Token
 
+from sayso.components._attribution_rules import subtree_chars, trim_span
 from sayso.components._common import CharSpan, text_of
 from sayso.components._cues import DOCUMENT_NOUNS, ISSUING_VERBS
 
@@ -241,21 +242,11 @@ class Resolver:
 
 
 def _subtree(token: Token) -> CharSpan:
-    tokens = [
-        t
-        for t in token.subtree
-        if t.dep_ != "relcl"
-        and not any(
-            a.dep_ == "relcl" for a in t.ancestors if a.i in {x.i for x in token.subtree} and a.i != token.i
-        )
-    ]
-    tokens = tokens or [token]
-    start = min(t.idx for t in tokens)
-    end = max(t.idx + len(t) for t in tokens)
-    text = text_of(token.doc)
-    while end > start and text[end - 1] in " ,;:":
-        end -= 1
-    return start, end
+    """The phrase ``token`` heads, without relative clauses and edge punctuation."""
+    return trim_span(token.doc, *subtree_chars(token, drop=frozenset({"relcl"})), keep_quotes=False) or (
+        token.idx,
+        token.idx + len(token),
+    )
 
 
 def resolve_sources(

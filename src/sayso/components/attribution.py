@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from sayso.components._attribution_model import combine
-from sayso.components._attribution_rules import Candidate, _trim, extract_rules
+from sayso.components._attribution_rules import Candidate, extract_rules, trim_span
 from sayso.components._common import AttributionRecord
 from sayso.components._resolve import resolve_sources
 
@@ -65,7 +65,7 @@ def release_embedded(doc: Doc, candidates: list[Candidate]) -> None:
                     and inner.source[1] <= end
                     and outer.kind != "direct"
                 ):
-                    outer.content[k] = _trim(doc, start, begin) or (start, end)
+                    outer.content[k] = trim_span(doc, start, begin) or (start, end)
 
 
 def build_records(doc: Doc, candidates: list[Candidate]) -> list[AttributionRecord]:
