@@ -1,0 +1,205 @@
+"""Time-capped single-task fine-tunes of all-MiniLM-L6-v2, to measure what the next heads can reach.
+
+Not a shipping script: it writes nothing but a JSON result under ``training/.cache/quick/``.
+
+    .venv-train/bin/python training/quick_single_task.py cb  --minutes 8   # ClaimBuster (+ CLEF transfer)
+    .venv-train/bin/python training/quick_single_task.py ptc --minutes 8   # PTC techniques, BIO tagging
+
+* ``cb``: sentence classification by mean-pooled token states + linear layer (the pooling the joint
+  trainer uses), trained on the ClaimBuster non-dev sentences, scored with ``eval/claims.py``'s
+  ``positive_f1`` on its dev split, and (transfer, no CLEF training) with ``clef_scores`` on CLEF dev.
+* ``ptc``: BIO token tagging of the 14 techniques on sayso chunks of the non-dev PTC articles; dev SI with
+  ``eval/techniques.py``'s ``si_scores`` (spans decoded by the runtime's ``decode_bio``), TC both
+  end-to-end (``tc_from_spans``, what ``eval/techniques.py`` does for sayso) and "given the gold fragment"
+  (mean technique probability over the fragment's wordpieces, top k).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import heads_data as hd  # noqa: E402
+
+OUT = HERE / ".cache" / "quick"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def train_loop(model, batches_fn, loss_fn, minutes: float, lr: float, est_steps: int) -> dict:
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    warm = max(1, int(0.06 * est_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.05, 1 - s / max(1, est_steps)))
+    )
+    model.train()
+    t0 = time.time()
+    step, epoch, done, epoch_times = 0, 0, False, []
+    while not done:
+        epoch += 1
+        te = time.time()
+        batches = batches_fn()
+        run = 0.0
+        for i, b in enumerate(batches):
+            loss = loss_fn(b)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            run += loss.item()
+            if step % 50 == 0:
+                el = time.time() - t0
+                log(
+                    f"epoch {epoch} step {step} ({i + 1}/{len(batches)}) "
+                    f"loss {run / (i + 1):.4f} {el / step:.2f}s/step"
+                )
+            if time.time() - t0 > minutes * 60:
+                done = True
+                break
+        else:
+            epoch_times.append(time.time() - te)
+        if step >= est_steps:
+            done = True
+    el = time.time() - t0
+    return {
+        "steps": step,
+        "train_s": round(el, 1),
+        "s_per_step": round(el / max(1, step), 3),
+        "steps_per_epoch": len(batches),
+        "epochs_done": round(epoch - 1 + (i + 1) / len(batches), 3),
+        "full_epoch_s": [round(x, 1) for x in epoch_times],
+        "est_epoch_min": round(el / max(1, step) * len(batches) / 60, 1),
+    }
+
+
+def run_cb(args: argparse.Namespace) -> dict:
+    claims = hd.load_eval_module("claims")
+    tok = hd.load_base_tokenizer()
+    cb = claims.load_claimbuster(hd.DATA)
+    dev_ids = claims.claimbuster_dev_ids(cb)
+    train = [s for s in cb if s.id not in dev_ids]
+    dev = [s for s in cb if s.id in dev_ids]
+    debates = claims.load_clef(hd.DATA)
+    clef_dev = [debates[n] for n in claims.clef_dev_files(hd.DATA)]
+    if args.smoke:
+        train, dev, clef_dev = train[:200], dev[:200], [rows[:60] for rows in clef_dev[:2]]
+    enc = lambda texts: [np.array(e.ids[:128], dtype=np.int64) for e in tok.encode_batch(list(texts))]  # noqa: E731
+    x_train, y_train = enc(s.text for s in train), [s.label for s in train]
+    log(f"ClaimBuster: {len(train)} train, {len(dev)} dev; positives in train {sum(y_train)}")
+    model = hd.SentenceModel(hd.load_base_model())
+    rng = random.Random(13)
+    items = list(zip(x_train, y_train, strict=True))
+
+    def batches():
+        return hd.bucket_batches(items, args.batch_size, rng, key=lambda it: len(it[0]))
+
+    def loss_fn(b):
+        ids, mask = hd.pad([it[0] for it in b])
+        logits = model(ids, mask)
+        return torch.nn.functional.cross_entropy(logits, torch.tensor([it[1] for it in b]))
+
+    est = math.ceil(len(items) / args.batch_size) * args.epochs
+    info = train_loop(model, batches, loss_fn, args.minutes, args.lr, est)
+    t = time.time()
+    dev_scores = hd.predict_sentences(model, enc(s.text for s in dev))
+    res = {"train": info, "claimbuster": claims.positive_f1([s.label for s in dev], dev_scores)}
+    best = max(
+        (
+            (th, claims.positive_f1([s.label for s in dev], dev_scores, th)["f1"])
+            for th in np.arange(0.2, 0.8, 0.05)
+        ),
+        key=lambda x: x[1],
+    )
+    res["claimbuster_best_threshold_on_dev(optimistic)"] = [round(float(best[0]), 2), best[1]]
+    clef_lists = [hd.predict_sentences(model, enc(s.text for s in rows)) for rows in clef_dev]
+    res["clef_transfer"] = claims.clef_scores(
+        [([s.label for s in rows], sc) for rows, sc in zip(clef_dev, clef_lists, strict=True)]
+    )
+    res["eval_s"] = round(time.time() - t, 1)
+    return res
+
+
+def run_ptc(args: argparse.Namespace) -> dict:
+    tq = hd.load_eval_module("techniques")
+    tok = hd.load_base_tokenizer()
+    t = time.time()
+    train_arts, dev_arts, train_ex, dev_ex, dev_docs = hd.ptc_examples(tok, limit=args.limit)
+    log(
+        f"PTC: {len(train_arts)} train articles -> {len(train_ex)} chunks; "
+        f"{len(dev_arts)} dev ({time.time() - t:.0f}s prep)"
+    )
+    from transformers import AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(hd.base_path()), num_labels=len(hd.TECH_LABELS), attn_implementation="eager"
+    )
+    rng = random.Random(13)
+
+    def batches():
+        return hd.bucket_batches(train_ex, args.batch_size, rng, key=lambda e: len(e.input_ids))
+
+    weights = None
+    if args.o_weight != 1.0:
+        weights = torch.ones(len(hd.TECH_LABELS))
+        weights[0] = args.o_weight
+
+    def loss_fn(b):
+        ids, mask = hd.pad([e.input_ids for e in b])
+        labels = hd.pad_labels([e.labels for e in b])
+        logits = model(input_ids=ids, attention_mask=mask).logits
+        return torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), weight=weights, ignore_index=-100
+        )
+
+    est = math.ceil(len(train_ex) / args.batch_size) * args.epochs
+    info = train_loop(model, batches, loss_fn, args.minutes, args.lr, est)
+    t = time.time()
+    probs = hd.predict_tokens(lambda ids, mask: model(input_ids=ids, attention_mask=mask).logits, dev_ex)
+    res = {"train": info, **hd.score_ptc(tq, dev_arts, dev_docs, dev_ex, probs)}
+    res["eval_s"] = round(time.time() - t, 1)
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("task", choices=["cb", "ptc"])
+    ap.add_argument("--minutes", type=float, default=8.0)
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--o-weight", type=float, default=1.0, help="ptc: CE weight of the O label")
+    ap.add_argument("--limit", type=int, default=0, help="ptc: only N train/dev articles (smoke)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--smoke", action="store_true", help="cb: tiny train/dev to test the code path")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(13)
+    res = run_cb(args) if args.task == "cb" else run_ptc(args)
+    res["args"] = vars(args)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{args.task}.json"
+    path.write_text(json.dumps(res, indent=2, default=float))
+    log(json.dumps({k: v for k, v in res.items() if k != "per_technique"}, indent=1, default=float)[:3000])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
