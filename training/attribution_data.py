@@ -17,7 +17,7 @@ import importlib.util
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -174,8 +174,19 @@ def char_labels(text: str, spans: Iterable[GoldSpan]) -> tuple[np.ndarray, np.nd
     return kind, frag
 
 
-def wordpiece_labels(offsets: np.ndarray, kind: np.ndarray, frag: np.ndarray) -> np.ndarray:
-    """BIO label ids for wordpieces: B- on the first wordpiece of each gold fragment, I- on the rest."""
+def wordpiece_labels(
+    offsets: np.ndarray,
+    kind: np.ndarray,
+    frag: np.ndarray,
+    types: Sequence[str] | None = None,
+    label_id: Mapping[str, int] | None = None,
+) -> np.ndarray:
+    """BIO label ids for wordpieces: B- on the first wordpiece of each gold fragment, I- on the rest.
+
+    ``types``/``label_id`` default to the attribution head's; other token heads pass their own.
+    """
+    types = TYPES if types is None else types
+    label_id = LABEL_ID if label_id is None else label_id
     labels = np.zeros(offsets.shape[0], dtype=np.int64)
     prev = -1
     for k, (s, e) in enumerate(offsets.tolist()):
@@ -185,8 +196,8 @@ def wordpiece_labels(offsets: np.ndarray, kind: np.ndarray, frag: np.ndarray) ->
                 t, f = int(kind[c]), int(frag[c])
                 break
         if t:
-            name = TYPES[t - 1]
-            labels[k] = LABEL_ID[("I-" if f == prev else "B-") + name]
+            name = types[t - 1]
+            labels[k] = label_id[("I-" if f == prev else "B-") + name]
         prev = f
     return labels
 

@@ -164,21 +164,6 @@ def _tech_char_labels(text: str, rows: Sequence[tuple[str, int, int]]) -> tuple[
     return kind, frag
 
 
-def _tech_wordpiece_labels(offsets: np.ndarray, kind: np.ndarray, frag: np.ndarray) -> np.ndarray:
-    labels = np.zeros(offsets.shape[0], dtype=np.int64)
-    prev = -1
-    for k, (s, e) in enumerate(offsets.tolist()):
-        t, f = 0, -1
-        for c in range(s, max(e, s + 1)):
-            if c < len(kind) and kind[c]:
-                t, f = int(kind[c]), int(frag[c])
-                break
-        if t:
-            labels[k] = TECH_ID[("I-" if f == prev else "B-") + TECHNIQUES[t - 1]]
-        prev = f
-    return labels
-
-
 def ptc_chunks(
     articles: Sequence[Any], docs: Sequence[Any], tok: Any, max_len: int = 128
 ) -> list[ad.Example]:
@@ -186,7 +171,7 @@ def ptc_chunks(
     for i, (a, doc) in enumerate(zip(articles, docs, strict=True)):
         kind, frag = _tech_char_labels(a.text, a.tc)
         for chunk in ad._enc.chunk_doc(doc, tok, max_len):
-            wp = _tech_wordpiece_labels(chunk.offsets, kind, frag)
+            wp = ad.wordpiece_labels(chunk.offsets, kind, frag, TECHNIQUES, TECH_ID)
             labels = np.concatenate([[-100], wp, [-100]]).astype(np.int64)
             out.append(ad.Example(i, chunk.input_ids, labels, chunk.offsets))
     return out
