@@ -509,7 +509,7 @@ class RuleExtractor:
 
     # ------------------------------------------------------------------ line patterns
     def _line_patterns(self, doc: Doc, quotes: QuoteMap, found: list[Candidate]) -> list[Candidate]:
-        """Speaker labels ("PENCE: ...", a headline "Pat Caddell: ...") and dash credits ('"..." — Name').
+        """Speaker labels ("MORENO: ...", a headline "Ana Moreno: ...") and dash credits ('"..." — Name').
 
         These are typographic, not grammatical, so they are read from the lines of the text; the name
         must look like one (capitalised words, a proper noun among them) to keep ordinary colons out.
