@@ -29,7 +29,7 @@ _EXPLETIVES = frozenset({"it", "there"})
 _EDGE_PUNCT = " \t\r\n,;:.-—–"
 _SOURCE_DROP_DEPS = frozenset({"relcl"})
 _ISSUE_CUE = Cue("issue", "VERB", "speech", frozenset())
-# "PENCE: ...", "Sen. Jane Roe: ..." at the start of a line (a headline or a transcript turn).
+# "MORENO: ...", "Sen. Jane Roe: ..." at the start of a line (a headline or a transcript turn).
 _LABEL = re.compile(
     r"(?m)^[^\S\n]*(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4})(?P<colon>:)[^\S\n]"
 )
