@@ -40,8 +40,10 @@ Systems
 -------
 * ``sayso``: sentences are joined into sayso/1 texts with :func:`sentences_to_text` (one sentence a
   line, in chunks of :data:`CHUNK` sentences; a CLEF chunk never spans two debates), analysed with
-  ``Analyzer.analyze_many``, and a sentence's score is the largest ``checkworthiness`` of the
-  ``analysis.claims`` that overlap its characters (0 when none). A chunk sayso skips scores 0.
+  ``Analyzer.analyze_many`` with the ``sayso_claims`` threshold set to 0 (every sentence is a claim with
+  its score; the default 0.5 only decides which sentences a user sees), and a sentence's score is the
+  largest ``checkworthiness`` of the ``analysis.claims`` that overlap its characters (0 when none). A
+  chunk sayso skips scores 0.
 * ``baseline_tfidf_lr``: TF-IDF of word 1-2-grams (sublinear tf, ``min_df=2``) + logistic regression
   (balanced class weights), fit on the non-dev part of each dataset; the score is the positive-class
   probability. Nothing is tuned on dev.
@@ -237,6 +239,9 @@ def sayso_scorer(analyzer: Any = None, chunk: int = CHUNK) -> Scorer:
             from sayso import Analyzer
 
             analyzer = Analyzer()
+        if "sayso_claims" in analyzer.nlp.pipe_names:
+            # every sentence becomes a claim with its score, so that rankings (CLEF MAP) see all of them
+            analyzer.nlp.get_pipe("sayso_claims").threshold = 0.0
         jobs: list[tuple[int, int, list[tuple[int, int]]]] = []  # (group, first sentence, offsets)
         texts: list[tuple[str, int]] = []
         for g, group in enumerate(groups):

@@ -138,6 +138,70 @@ def figure_rows(with_baselines: bool) -> list[str]:
     return rows
 
 
+def rhetoric_rows(with_baselines: bool) -> list[str]:
+    """Techniques (PTC dev) and check-worthiness (ClaimBuster, CLEF-2019 dev), each with its baselines."""
+    rows = []
+    tech = _load(ROOT / "eval" / "techniques.py").evaluate(
+        systems=("sayso", "baseline_loaded_language", "baseline_tfidf_lr") if with_baselines else ("sayso",)
+    )
+    systems = tech["systems"]
+    ours = systems["sayso"]["metrics"]
+    tfidf = systems.get("baseline_tfidf_lr", {}).get("metrics")
+    loaded = systems.get("baseline_loaded_language", {}).get("metrics")
+    data = f"PTC dev, {tech['dev_articles']} articles"
+    command = "python eval/techniques.py"
+    base = f"TF-IDF+LR {_f(tfidf['si_f1'])}" if tfidf else "—"
+    rows.append(_row("Techniques, span identification", data, "SemEval SI F1", ours["si_f1"], base, command))
+    base = (
+        f"all loaded_language {_f(loaded['tc_micro_f1'])}; TF-IDF+LR {_f(tfidf['tc_micro_f1'])}"
+        if tfidf and loaded
+        else "—"
+    )
+    rows.append(
+        _row("Techniques, classification of gold spans", data, "micro-F1", ours["tc_micro_f1"], base, command)
+    )
+    rows.append(
+        _row(
+            "Techniques, end to end (own spans on gold fragments)",
+            data,
+            "micro-F1",
+            float(systems["sayso"]["tc_end_to_end_micro_f1"]),
+            "—",
+            command,
+        )
+    )
+    claims = _load(ROOT / "eval" / "claims.py").evaluate(
+        systems=("sayso", "baseline_tfidf_lr") if with_baselines else ("sayso",)
+    )
+    ours = claims["systems"]["sayso"]["metrics"]
+    tfidf = claims["systems"].get("baseline_tfidf_lr", {}).get("metrics")
+    command = "python eval/claims.py"
+    base = f"TF-IDF+LR {_f(tfidf['claimbuster_f1'])}" if tfidf else "—"
+    rows.append(
+        _row(
+            "Check-worthy claims",
+            f"ClaimBuster dev, {claims['claimbuster']['dev_sentences']:,} sentences",
+            "F1 (check-worthy class)",
+            ours["claimbuster_f1"],
+            base,
+            command,
+        )
+    )
+    constant = f"constant scorer {_f(claims['clef']['map_constant_scorer'])}"
+    base = f"TF-IDF+LR {_f(tfidf['clef_map'])}; {constant}" if tfidf else constant
+    rows.append(
+        _row(
+            "Check-worthy claims, ranking",
+            f"CLEF-2019 dev, {len(claims['clef']['dev_debates'])} debates",
+            "MAP",
+            ours["clef_map"],
+            base,
+            command,
+        )
+    )
+    return rows
+
+
 BENCHMARKS: tuple[tuple[str, list[str]], ...] = (
     ("dateline + entities + sources", ["--components", "sayso_dateline,sayso_entities,sayso_sources"]),
     ("profile `fast` (rules only)", ["--profile", "fast"]),
@@ -179,6 +243,8 @@ def example_json() -> str:
     short["quantities"] = data["quantities"][:1]
     short["times"] = data["times"][:2]
     short["events"] = data["events"][:1]
+    short["claims"] = data["claims"][:1]
+    short["techniques"] = data["techniques"][:2]
     return json.dumps(short, ensure_ascii=False, indent=2)
 
 
@@ -203,6 +269,7 @@ def main(argv: list[str] | None = None) -> None:
         "|---|---|---|---|---|---|",
     ]
     rows = entity_rows() + attribution_rows(not args.skip_textacy) + figure_rows(not args.skip_textacy)
+    rows += rhetoric_rows(not args.skip_textacy)
     if not args.skip_benchmark:
         rows += benchmark_rows()
     table = "\n".join(header + rows)

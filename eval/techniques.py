@@ -43,11 +43,13 @@ Metrics (the official SemEval-2020 Task 11 scorers, re-implemented)
 Systems
 -------
 * ``sayso``: ``Analyzer.analyze_many`` on the article text, reading ``analysis.techniques``
-  (``[span + {technique: snake_case PTC name, score}]``). SI uses every technique span. TC: sayso has no
-  "classify this given span" entry point, so for each gold fragment with k gold rows the answer is the
-  k distinct techniques of the sayso spans that overlap it, best first by character Jaccard overlap
-  with the fragment, then by score; no overlapping span means no answer (a miss). Until a techniques
-  head exists sayso outputs nothing and scores 0.
+  (``[span + {technique, score}]``; sayso's short names are mapped back to PTC's by
+  ``sayso.components.rhetoric.PTC_TO_SAYSO``). SI uses every technique span. TC uses sayso's "classify
+  this given span" entry point, ``sayso.components.rhetoric.classify_spans``: the article is parsed, and
+  for each gold fragment with k gold rows the answer is the k most probable techniques of the span head
+  pooled over the fragment in its context. The end-to-end variant (for each gold fragment, the techniques
+  of sayso's own spans that overlap it, best first by character Jaccard overlap, then score) is reported
+  as ``info.tc_end_to_end_micro_f1``.
 * ``baseline_loaded_language``: TC only; every gold row is labelled ``loaded_language`` (the majority
   class; about 0.32 micro-F1 on the official test set).
 * ``baseline_tfidf_lr``: SI: a sentence classifier (TF-IDF of word 1-2-grams, logistic regression,
@@ -344,9 +346,15 @@ def tc_from_spans(
 
 
 def run_sayso(articles: Sequence[PtcArticle], analyzer: Any = None) -> SystemOutput:
-    """sayso's ``analysis.techniques`` per article; an article sayso skips answers nothing."""
-    from sayso import Analyzer
+    """SI from ``analysis.techniques``; TC by sayso's span classifier on the gold fragments.
 
+    An article sayso skips answers nothing. ``info["tc_end_to_end"]`` also scores TC the end-to-end way
+    (the techniques of sayso's own spans overlapping each gold fragment, :func:`tc_from_spans`).
+    """
+    from sayso import Analyzer
+    from sayso.components.rhetoric import PTC_TO_SAYSO, classify_spans
+
+    to_ptc = {v: k for k, v in PTC_TO_SAYSO.items()}
     t0 = time.perf_counter()
     if analyzer is None:
         analyzer = Analyzer()
@@ -354,16 +362,38 @@ def run_sayso(articles: Sequence[PtcArticle], analyzer: Any = None) -> SystemOut
     analysed = 0
     for analysis, article_id in analyzer.analyze_many(((a.text, a.id) for a in articles), as_tuples=True):
         analysed += 1
-        spans[article_id] = [(t.start, t.end, t.technique, t.score) for t in analysis.techniques]
-    fragments = [(a.id, s, e, k) for a, s, e, k in _gold_fragments(articles)]
+        spans[article_id] = [
+            (t.start, t.end, to_ptc.get(t.technique, t.technique), t.score) for t in analysis.techniques
+        ]
+    t_si = time.perf_counter() - t0
+    # TC on the gold fragments: parse only (no sayso components), then the span head in context.
+    fragments = _gold_fragments(articles)
+    by_article: dict[str, list[tuple[int, int, int]]] = {}
+    for a, s, e, k in fragments:
+        by_article.setdefault(a.id, []).append((s, e, k))
+    sayso_pipes = [n for n in analyzer.nlp.pipe_names if n.startswith("sayso_")]
+    tc: list[TcRow] = []
+    with analyzer.nlp.select_pipes(disable=sayso_pipes):
+        docs = analyzer.nlp.pipe(a.text for a in articles)
+        for a, doc in zip(articles, docs, strict=True):
+            rows = by_article.get(a.id, [])
+            for (s, e, k), dist in zip(rows, classify_spans(doc, [(s, e) for s, e, _ in rows]), strict=True):
+                if dist:
+                    best = sorted(dist, key=lambda name: -dist[name])[:k]
+                    tc.extend((a.id, s, e, to_ptc.get(name, name)) for name in best)
+    end_to_end = tc_scores(
+        tc_from_spans([(a.id, s, e, k) for a, s, e, k in fragments], spans), gold_tc_rows(articles)
+    )
     return SystemOutput(
         si={k: [(s, e) for s, e, _, _ in v] for k, v in spans.items()},
-        tc=tc_from_spans(fragments, spans),
+        tc=tc,
         seconds=time.perf_counter() - t0,
         info={
             "model": getattr(analyzer, "model_id", "?"),
             "skipped_articles": len(articles) - analysed,
             "technique_spans": sum(len(v) for v in spans.values()),
+            "seconds_analysis": round(t_si, 1),
+            "tc_end_to_end_micro_f1": round(float(end_to_end["micro_f1"]), 4),
         },
     )
 

@@ -23,7 +23,9 @@ What is scored, and why
   77.6 on the test set), ``type_f1`` likewise. ``value_precision``/``value_recall`` are the accuracy
   times relaxed P and R. A predicted value of ``None`` never equals a gold value.
 * **Systems**: ``sayso`` is the small spaCy model plus ``sayso_dateline`` and ``sayso_timex``, with
-  ``published`` set to the DCT date. ``dateparser`` is ``dateparser.search.search_dates`` (English,
+  ``published`` set to the DCT date. A range ("from May 12 through May 15, 2024") is one sayso time with
+  an interval value and its two ends as ``parts``; TimeML tags the ends separately, so the ends are
+  scored (:func:`as_timeml`). ``dateparser`` is ``dateparser.search.search_dates`` (English,
   ``RELATIVE_BASE`` = the DCT) mapped to TIMEX3 as a user of it would: each found substring is one
   expression, located in the text after the previous one; its value is the returned datetime at the
   granularity dateparser itself reports for that substring (``DateDataParser.get_date_data().period``:
@@ -126,10 +128,22 @@ def run_sayso(docs: Sequence[TmlDoc], nlp: Language | None = None) -> list[list[
         doc = nlp.make_doc(d.text)
         doc._.sayso_published = d.dct
         made.append(doc)
-    return [
-        [(t.span[0], t.span[1], t.type, t.value) for t in (doc._.sayso_times or [])]
-        for doc in nlp.pipe(made, batch_size=16)
-    ]
+    return [as_timeml(doc._.sayso_times or []) for doc in nlp.pipe(made, batch_size=16)]
+
+
+def as_timeml(records: Sequence[Any]) -> list[Timex]:
+    """sayso's times as TimeML annotates them: a range's two ends are two TIMEX3s.
+
+    sayso gives "from May 12 through May 15, 2024" one ISO interval *and* its two ends (``parts``);
+    TimeML has no interval values and tags each end, so the ends are what is scored.
+    """
+    out: list[Timex] = []
+    for t in records:
+        if t.parts:
+            out.extend((int(a), int(b), t.type, str(v)) for a, b, v in t.parts)
+        else:
+            out.append((t.span[0], t.span[1], t.type, t.value))
+    return out
 
 
 def run_dateparser(docs: Sequence[TmlDoc]) -> list[list[Timex]]:

@@ -225,13 +225,19 @@ def score_ptc(
     docs: Sequence[Any],
     examples: Sequence[ad.Example],
     probs: Sequence[np.ndarray],
+    class_logits: Sequence[np.ndarray] | None = None,
 ) -> dict[str, Any]:
-    """SI and TC on the given articles; spans decoded by the runtime's ``_token_rows`` + ``decode_bio``."""
+    """SI and TC on the given articles; spans decoded by the runtime's ``_token_rows`` + ``decode_bio``.
+
+    With ``class_logits`` (the span head's raw per-wordpiece logits, no [CLS]/[SEP]), TC given the gold
+    fragment is also scored the way the runtime classifies a span: softmax of the mean logits over the
+    fragment's wordpieces, top k."""
     per_art: dict[int, list[int]] = {}
     for j, e in enumerate(examples):
         per_art.setdefault(e.article, []).append(j)
     spans: dict[str, list[tuple[int, int, str, float]]] = {}
     tc_given: list[tuple[str, int, int, str]] = []
+    tc_class: list[tuple[str, int, int, str]] = []
     n_types = len(TECHNIQUES)
     for i, (a, doc) in enumerate(zip(arts, docs, strict=True)):
         js = per_art.get(i, [])
@@ -245,6 +251,7 @@ def score_ptc(
         spans[a.id] = [(s.start, s.end, s.label, s.score) for s in decoded]
         # TC given the gold fragment: mean technique probability (B+I) over its wordpieces, top k.
         type_p = wp[:, 1::2] + wp[:, 2::2]
+        cl = np.concatenate([class_logits[j] for j in js]) if class_logits is not None else None
         for _aid, s, e, k in [(x[0].id, x[1], x[2], x[3]) for x in tq._gold_fragments([a])]:
             sel = (offs[:, 0] < e) & (offs[:, 1] > s)
             if not sel.any():
@@ -252,12 +259,23 @@ def score_ptc(
             mean = type_p[sel].mean(0)
             for t in np.argsort(-mean)[: min(k, n_types)]:
                 tc_given.append((a.id, s, e, TECHNIQUES[int(t)]))
+            if cl is not None:
+                for t in np.argsort(-cl[sel].mean(0))[: min(k, n_types)]:
+                    tc_class.append((a.id, s, e, TECHNIQUES[int(t)]))
     si = tq.si_scores({k: [(s, e) for s, e, _, _ in v] for k, v in spans.items()}, {a.id: a.si for a in arts})
     gold = tq.gold_tc_rows(arts)
     fragments = [(a.id, s, e, k) for a, s, e, k in tq._gold_fragments(arts)]
     tc_e2e = tq.tc_scores(tq.tc_from_spans(fragments, spans), gold)
     tc_g = tq.tc_scores(tc_given, gold)
+    extra: dict[str, Any] = {}
+    if class_logits is not None:
+        tc_c = tq.tc_scores(tc_class, gold)
+        extra = {
+            "tc_given_fragment_span_head": {k: v for k, v in tc_c.items() if k != "per_technique"},
+            "per_technique_span_head": {k: round(v["f1"], 3) for k, v in tc_c["per_technique"].items()},
+        }
     return {
+        **extra,
         "si": si,
         "tc_end_to_end": {k: v for k, v in tc_e2e.items() if k != "per_technique"},
         "tc_given_fragment": {k: v for k, v in tc_g.items() if k != "per_technique"},

@@ -66,8 +66,13 @@ OUTPUTS = {
     "attribution": "attribution_logits",
     "technique": "technique_logits",
     "checkworthy": "checkworthy_logits",
+    "technique_class": "technique_class_logits",
 }
 LABELS = {"attribution": ad.LABELS, "technique": hd.TECH_LABELS}
+SPAN_POOLING = (
+    "a span's technique = softmax(mean of technique_class_logits over the span's wordpieces); "
+    "labels in the order of sayso_span_heads"
+)
 POOLING = (
     "sentence score = sigmoid(mean of checkworthy_logits[..., 0] over the sentence's wordpieces, "
     "[CLS]/[SEP] excluded)"
@@ -87,6 +92,9 @@ class MultiHead(torch.nn.Module):
         self.attribution = torch.nn.Linear(h, len(ad.LABELS))
         self.technique = torch.nn.Linear(h, len(hd.TECH_LABELS))
         self.checkworthy = torch.nn.Linear(h, 1)
+        # span classification: one logit per technique and wordpiece, mean-pooled over a span (linear, so
+        # equal to a classifier on the span's mean-pooled states, with a graph output of 14 floats/token)
+        self.technique_class = torch.nn.Linear(h, len(hd.TECHNIQUES))
 
     def states(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.drop(self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state)
@@ -107,7 +115,52 @@ class _Export(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
         s = self.model.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.model.attribution(s), self.model.technique(s), self.model.checkworthy(s)
+        m = self.model
+        return m.attribution(s), m.technique(s), m.checkworthy(s), m.technique_class(s)
+
+
+def span_targets(examples: list[ad.Example], articles: list[Any]) -> list[list[tuple[int, int, int]]]:
+    """Per technique chunk: (first, last+1 wordpiece incl. [CLS] shift, technique index) of each gold row
+    that overlaps the chunk. A fragment with k techniques gives k rows (k targets for one pooled span)."""
+    out: list[list[tuple[int, int, int]]] = []
+    for e in examples:
+        rows = []
+        offs = e.offsets
+        for label, s, end in articles[e.article].tc:
+            sel = np.nonzero((offs[:, 0] < end) & (offs[:, 1] > s))[0]
+            if len(sel):
+                rows.append((int(sel[0]) + 1, int(sel[-1]) + 2, hd.TECHNIQUES.index(label)))
+        out.append(rows)
+    return out
+
+
+def pooled_span_logits(
+    class_logits: torch.Tensor, batch_rows: list[list[tuple[int, int, int]]]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(n_rows x 14 pooled logits, n_rows targets) for the gold rows of a batch."""
+    pooled, targets = [], []
+    for b, rows in enumerate(batch_rows):
+        for a, z, t in rows:
+            pooled.append(class_logits[b, a:z].mean(0))
+            targets.append(t)
+    if not pooled:
+        return class_logits.new_zeros((0, class_logits.shape[-1])), torch.zeros(0, dtype=torch.long)
+    return torch.stack(pooled), torch.tensor(targets, dtype=torch.long)
+
+
+@torch.no_grad()
+def span_class_accuracy(model: MultiHead, examples: list[ad.Example], rows: list[list[Any]]) -> float:
+    """Micro-F1 (= accuracy with one answer per row) of the span head on held-out gold rows."""
+    right = total = 0
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].input_ids))
+    for b in range(0, len(order), 64):
+        idx = order[b : b + 64]
+        ids, mask = hd.pad([examples[i].input_ids for i in idx])
+        logits = model.head("technique_class", ids, mask)
+        pooled, y = pooled_span_logits(logits, [rows[i] for i in idx])
+        right += int((pooled.argmax(-1) == y).sum()) if len(y) else 0
+        total += len(y)
+    return right / max(1, total)
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -156,6 +209,7 @@ def load_all(args: argparse.Namespace, tok: Any) -> dict[str, Any]:
         hd.ptc_chunks(t_tr, [tby[a.id] for a in t_tr], tok),
         hd.ptc_chunks(t_va, [tby[a.id] for a in t_va], tok),
     )
+    d["_span_rows"] = (span_targets(d["technique"][0], t_tr), span_targets(d["technique"][1], t_va))
     # checkworthy: ClaimBuster non-dev + CLEF non-dev debates, 10% held out
     claims = hd.load_eval_module("claims")
     cb = claims.load_claimbuster(hd.DATA)
@@ -220,7 +274,8 @@ def validate(model: MultiHead, data: dict[str, Any]) -> dict[str, float]:
         res[name] = token_f1(val, probs)
     val = data["checkworthy"][1]
     res["checkworthy"] = claims.positive_f1([y for _, y in val], sentence_probs(model, val))["f1"]
-    res["mean"] = sum(res.values()) / 3
+    res["technique_class"] = span_class_accuracy(model, data["technique"][1], data["_span_rows"][1])
+    res["mean"] = sum(res.values()) / 4
     model.train()
     return res
 
@@ -267,6 +322,16 @@ def export(model: MultiHead, out: Path, work: Path, base: Path) -> tuple[Path, P
                 }
             }
         ),
+        "sayso_span_heads": json.dumps(
+            {
+                "technique_class": {
+                    "output": OUTPUTS["technique_class"],
+                    "labels": list(hd.TECHNIQUES),
+                    "pooling": "mean_logit_softmax",
+                    "doc": SPAN_POOLING,
+                }
+            }
+        ),
         "sayso_max_len": "128",
         "sayso_base_model": "sentence-transformers/all-MiniLM-L6-v2",
     }
@@ -303,6 +368,24 @@ def onnx_sentence_scores(path: Path, items: list[tuple[np.ndarray, int]], thread
     return out
 
 
+def onnx_token_logits(path: Path, examples: list[ad.Example], output: str, threads: int) -> list[np.ndarray]:
+    """Raw logits of one output per example (no [CLS]/[SEP] rows), straight from the graph."""
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    out: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float32)] * len(examples)
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].input_ids))
+    for b in range(0, len(order), 32):
+        idx = order[b : b + 32]
+        ids, mask = hd.pad([examples[i].input_ids for i in idx])
+        (logits,) = sess.run([output], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
+        for row, i in enumerate(idx):
+            out[i] = logits[row, 1 : len(examples[i].input_ids) - 1]
+    return out
+
+
 def checks_and_dev(
     args: argparse.Namespace, model: MultiHead, data: dict[str, Any], fp32: Path, int8: Path, tok: Any
 ) -> dict[str, Any]:
@@ -328,6 +411,13 @@ def checks_and_dev(
         res[f"{name}_agree_fp32_torch"] = sum(
             int((a == b).sum()) for a, b in zip(p32, pt, strict=True)
         ) / max(1, n)
+    val_t = data["technique"][1]
+    c8 = onnx_token_logits(int8, val_t, OUTPUTS["technique_class"], args.threads)
+    c32 = onnx_token_logits(fp32, val_t, OUTPUTS["technique_class"], args.threads)
+    n = sum(len(c) for c in c8)
+    res["technique_class_agree_int8_fp32"] = sum(
+        int((a.argmax(-1) == b.argmax(-1)).sum()) for a, b in zip(c8, c32, strict=True)
+    ) / max(1, n)
     val = data["checkworthy"][1]
     s8 = np.array(onnx_sentence_scores(int8, val, args.threads))
     s32 = np.array(onnx_sentence_scores(fp32, val, args.threads))
@@ -351,7 +441,10 @@ def checks_and_dev(
     outs = enc.SharedEncoder(int8.parent, threads=args.threads).run_chunks(
         [enc.Chunk(e.input_ids, e.offsets) for e in dev_ex]
     )
-    res["ptc_dev"] = hd.score_ptc(tq, dev_arts, dev_docs, dev_ex, [o[OUTPUTS["technique"]] for o in outs])
+    dev_class = onnx_token_logits(int8, dev_ex, OUTPUTS["technique_class"], args.threads)
+    res["ptc_dev"] = hd.score_ptc(
+        tq, dev_arts, dev_docs, dev_ex, [o[OUTPUTS["technique"]] for o in outs], dev_class
+    )
     cb = claims.load_claimbuster(hd.DATA)
     dev_set = claims.claimbuster_dev_ids(cb)
     cb_dev = [s for s in cb if s.id in dev_set]
@@ -382,10 +475,11 @@ def checks_and_dev(
     res["runtime_technique_spans_on_polnear_dev"] = sum(len(e.spans.get("technique", [])) for e in encodings)
     log(
         "dev (int8): PTC SI F1 {:.3f}, TC micro-F1 given fragment {:.3f} (end-to-end {:.3f}); "
-        "ClaimBuster F1 {:.3f}; CLEF MAP {:.3f}; PolNeAR span-overlap F1 {:.3f}".format(
+        "span head TC {:.3f}; ClaimBuster F1 {:.3f}; CLEF MAP {:.3f}; PolNeAR span-overlap F1 {:.3f}".format(
             res["ptc_dev"]["si"]["f1"],
             res["ptc_dev"]["tc_given_fragment"]["micro_f1"],
             res["ptc_dev"]["tc_end_to_end"]["micro_f1"],
+            res["ptc_dev"]["tc_given_fragment_span_head"]["micro_f1"],
             res["claimbuster_dev"]["f1"],
             res["clef_dev"]["map"],
             res["polnear_dev_span_overlap_micro_f1"],
@@ -412,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--technique-o-weight", type=float, default=0.3, help="CE weight of O in the technique head"
     )
+    ap.add_argument(
+        "--span-weight", type=float, default=1.0, help="weight of the span-classification loss"
+    )
     ap.add_argument("--clef-neg-keep", type=float, default=0.5, help="fraction of CLEF negatives used")
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--max-steps", type=int, default=0)
@@ -437,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"data (train, held-out): {sizes}; {data['_counts']}; prepared in {time.time() - t0:.0f}s")
 
     model = MultiHead(hd.load_base_model())
+    span_rows = {id(e): r for e, r in zip(data["technique"][0], data["_span_rows"][0], strict=True)}
     rng = random.Random(args.seed)
     epochs = {
         "attribution": args.epochs_attribution,
@@ -513,13 +611,20 @@ def main(argv: list[str] | None = None) -> int:
         else:
             ids, mask = hd.pad([e.input_ids for e in batch])
             labels = hd.pad_labels([e.labels for e in batch])
-            logits = model.head(name, ids, mask)
+            states = model.states(ids, mask)
+            logits = getattr(model, name)(states)
             loss = torch.nn.functional.cross_entropy(
                 logits.reshape(-1, logits.shape[-1]),
                 labels.reshape(-1),
                 weight=tech_w if name == "technique" else None,
                 ignore_index=-100,
             )
+            if name == "technique":
+                pooled, y = pooled_span_logits(
+                    model.technique_class(states), [span_rows[id(e)] for e in batch]
+                )
+                if len(y):
+                    loss = loss + args.span_weight * torch.nn.functional.cross_entropy(pooled, y)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -579,7 +684,8 @@ def write_card(path: Path, info: dict[str, Any]) -> None:
         dev = (
             f"PTC SI F1 {si['f1']:.3f} (P {si['p']:.3f}, R {si['r']:.3f}); TC micro-F1 given the gold "
             f"fragment {p['tc_given_fragment']['micro_f1']:.3f}, end-to-end from decoded spans "
-            f"{p['tc_end_to_end']['micro_f1']:.3f}; ClaimBuster positive-class F1 "
+            f"{p['tc_end_to_end']['micro_f1']:.3f}; TC micro-F1 given the gold fragment by the span head "
+            f"{p['tc_given_fragment_span_head']['micro_f1']:.3f}; ClaimBuster positive-class F1 "
             f"{info['claimbuster_dev']['f1']:.3f}; CLEF-2019 MAP {info['clef_dev']['map']:.3f}; PolNeAR "
             f"span-overlap micro F1 {info['polnear_dev_span_overlap_micro_f1']:.3f} "
             f"(token {info['polnear_dev_token_micro_f1']:.3f})"
@@ -598,6 +704,7 @@ def write_card(path: Path, info: dict[str, Any]) -> None:
         f"- `attribution_logits` (B x T x 7): BIO over SOURCE / CUE / CONTENT ({', '.join(ad.LABELS)}).",
         "- `technique_logits` (B x T x 29): BIO over the 14 PTC techniques (eval/techniques.py names).",
         f"- `checkworthy_logits` (B x T x 1): {POOLING}.",
+        f"- `technique_class_logits` (B x T x 14): {SPAN_POOLING}.",
         "",
         "Metadata: `sayso_heads` (token heads, the schema `sayso._encoder` reads), `sayso_sentence_heads`",
         "(checkworthy and its pooling), `sayso_max_len` 128, `sayso_base_model`.",

@@ -40,6 +40,7 @@ __all__ = [
     "MAX_LEN",
     "Chunk",
     "DocEncoding",
+    "PooledHead",
     "PredictedSpan",
     "SharedEncoder",
     "TokenHead",
@@ -97,6 +98,23 @@ class TokenHead:
 TOKEN_HEADS: tuple[TokenHead, ...] = (TokenHead("attribution", "attribution_logits", ATTRIBUTION_LABELS),)
 
 
+@dataclass(frozen=True)
+class PooledHead:
+    """A head read by pooling its raw logits over a stretch of wordpieces: a sentence or a span.
+
+    Why pooling in the runtime: a linear head applied to every wordpiece and averaged over a stretch equals
+    the same head applied to the stretch's mean-pooled states, so the graph needs only a few floats per
+    wordpiece instead of exporting 384-wide states. ``pooling`` is ``"mean_logit_sigmoid"`` (one logit, a
+    probability: check-worthiness of a sentence) or ``"mean_logit_softmax"`` (one logit per label: the
+    technique of a span). Declared in the graph metadata ``sayso_sentence_heads`` / ``sayso_span_heads``.
+    """
+
+    name: str
+    output: str
+    labels: tuple[str, ...]
+    pooling: str
+
+
 class PredictedSpan(NamedTuple):
     """One decoded span: label without BIO prefix, character offsets into ``doc.text``, mean probability."""
 
@@ -143,6 +161,39 @@ class DocEncoding:
     token_probs: dict[str, FloatArray] = field(default_factory=dict)
     spans: dict[str, list[PredictedSpan]] = field(default_factory=dict)
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Character offsets of every wordpiece the model saw (rows of ``pooled_logits``), sorted.
+    wordpiece_offsets: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    #: Raw per-wordpiece logits of the pooled heads, ``{head: (n_wordpieces x n_outputs)}``.
+    pooled_logits: dict[str, FloatArray] = field(default_factory=dict)
+    pooled_heads: dict[str, PooledHead] = field(default_factory=dict)
+
+    def _mean_logits(self, head: str, start: int, end: int) -> FloatArray | None:
+        logits = self.pooled_logits.get(head)
+        offs = self.wordpiece_offsets
+        if logits is None or offs.shape[0] == 0 or end <= start:
+            return None
+        lo = int(np.searchsorted(offs[:, 1], start, side="right"))
+        hi = int(np.searchsorted(offs[:, 0], end, side="left"))
+        if hi <= lo:
+            return None
+        mean: FloatArray = logits[lo:hi].mean(axis=0)
+        return mean
+
+    def pooled_probability(self, head: str, start: int, end: int) -> float | None:
+        """A sigmoid head's probability for the text ``[start, end)`` (None: head absent or no wordpiece)."""
+        mean = self._mean_logits(head, start, end)
+        if mean is None:
+            return None
+        return float(1.0 / (1.0 + np.exp(-float(mean[0]))))
+
+    def pooled_distribution(self, head: str, start: int, end: int) -> dict[str, float] | None:
+        """A softmax head's label probabilities for the span ``[start, end)``."""
+        mean = self._mean_logits(head, start, end)
+        spec = self.pooled_heads.get(head)
+        if mean is None or spec is None or len(spec.labels) != mean.shape[0]:
+            return None
+        probs = _softmax(mean[None, :].astype(np.float32))[0]
+        return {label: float(p) for label, p in zip(spec.labels, probs, strict=True)}
 
     @property
     def attribution_spans(self) -> list[PredictedSpan]:
@@ -473,6 +524,7 @@ class SharedEncoder:
         self._session: _Session | None = None
         self._tokenizer: Tokenizer | None = None
         self._heads: tuple[TokenHead, ...] = ()
+        self._pooled: tuple[PooledHead, ...] = ()
         self._input_names: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
@@ -494,6 +546,7 @@ class SharedEncoder:
                 )
                 outputs = {o.name for o in session.get_outputs()}
                 self._heads = tuple(h for h in _declared_heads(session) if h.output in outputs)
+                self._pooled = tuple(h for h in _declared_pooled_heads(session) if h.output in outputs)
                 self._input_names = tuple(i.name for i in session.get_inputs())
                 self._tokenizer = load_tokenizer(self.model_dir / TOKENIZER_FILE)
                 self._session = session
@@ -504,6 +557,12 @@ class SharedEncoder:
         """The token heads of the loaded graph (loads the model if needed)."""
         self._load()
         return self._heads
+
+    @property
+    def pooled_heads(self) -> tuple[PooledHead, ...]:
+        """The sentence and span heads of the loaded graph (loads the model if needed)."""
+        self._load()
+        return self._pooled
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -518,7 +577,10 @@ class SharedEncoder:
             return []
 
     def run_chunks(self, chunks: Sequence[Chunk]) -> list[dict[str, FloatArray]]:
-        """Per chunk, each head's probabilities over its wordpieces (no [CLS]/[SEP] rows).
+        """Per chunk, each head's output over its wordpieces (no [CLS]/[SEP] rows).
+
+        Token heads give probabilities (softmax); pooled heads give raw logits, because pooling must
+        average logits, not probabilities (see :class:`PooledHead`).
 
         Chunks are sorted by length and batched (when ``batch_size`` > 1), padding only to the longest
         chunk of each batch: most chunks are far shorter than ``max_len``, and padding costs time in every
@@ -528,6 +590,8 @@ class SharedEncoder:
         results: list[dict[str, FloatArray]] = [{} for _ in chunks]
         order = sorted(range(len(chunks)), key=lambda i: len(chunks[i]))
         names = [h.output for h in self._heads]
+        raw = {h.output for h in self._pooled}
+        names += sorted(raw - set(names))
         for b in range(0, len(order), self.batch_size):
             batch = order[b : b + self.batch_size]
             width = max(len(chunks[i]) for i in batch)
@@ -543,7 +607,8 @@ class SharedEncoder:
             feeds = {k: v for k, v in feeds.items() if k in self._input_names}
             outs = session.run(names, feeds)
             for name, logits in zip(names, outs, strict=True):
-                probs = _softmax(np.asarray(logits, dtype=np.float32))
+                array = np.asarray(logits, dtype=np.float32)
+                probs = array if name in raw else _softmax(array)
                 for row, i in enumerate(batch):
                     n = len(chunks[i])
                     results[i][name] = probs[row, 1 : n - 1]
@@ -579,6 +644,15 @@ class SharedEncoder:
         encoding = DocEncoding(text=doc.text, labels={h.name: h.labels for h in self._heads})
         empty = np.zeros((0, 2), dtype=np.int64)
         offsets = np.concatenate([c.offsets for c in chunks]) if chunks else empty
+        encoding.wordpiece_offsets = offsets
+        for pooled in self._pooled:
+            encoding.pooled_heads[pooled.name] = pooled
+            width = max(1, len(pooled.labels))
+            encoding.pooled_logits[pooled.name] = (
+                np.concatenate([o[pooled.output] for o in outs])
+                if outs
+                else np.zeros((0, width), dtype=np.float32)
+            )
         for head in self._heads:
             n_labels = len(head.labels)
             if outs:
@@ -613,6 +687,31 @@ def _declared_heads(session: _Session) -> tuple[TokenHead, ...]:
     except (AttributeError, KeyError, TypeError, ValueError):
         pass
     return TOKEN_HEADS
+
+
+def _declared_pooled_heads(session: _Session) -> tuple[PooledHead, ...]:
+    """Sentence and span heads from the graph metadata (``sayso_sentence_heads``, ``sayso_span_heads``).
+
+    Kept apart from ``sayso_heads`` so that an older runtime, which BIO-decodes every head listed there,
+    never misreads them. An absent or malformed declaration gives no pooled heads (the graph still works).
+    """
+    heads: list[PooledHead] = []
+    try:
+        meta = session.get_modelmeta().custom_metadata_map
+    except AttributeError:
+        return ()
+    for key in ("sayso_sentence_heads", "sayso_span_heads"):
+        try:
+            declared = json.loads(meta.get(key) or "{}")
+            for name, spec in declared.items():
+                pooling = str(spec["pooling"])
+                if pooling not in ("mean_logit_sigmoid", "mean_logit_softmax"):
+                    continue
+                labels = tuple(str(x) for x in spec.get("labels", ()))
+                heads.append(PooledHead(str(name), str(spec["output"]), labels, pooling))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            continue
+    return tuple(heads)
 
 
 _ENCODERS: dict[tuple[Path, int], SharedEncoder] = {}

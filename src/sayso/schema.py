@@ -18,10 +18,12 @@ from spacy.tokens import Doc
 from sayso.components._common import (
     AttributionRecord,
     CharSpan,
+    ClaimRecord,
     DatelineRecord,
     EventRecord,
     QuantityRecord,
     SourceLinkRecord,
+    TechniqueRecord,
     TimeRecord,
     text_of,
 )
@@ -98,9 +100,17 @@ class Quantity(Span):
     attribution: str | None = None
 
 
+class TimePart(Span):
+    value: str = Field(description="TIMEX3 value of this end of the range.")
+
+
 class TimeExpression(Span):
     type: Literal["DATE", "TIME", "DURATION", "SET"]
     value: str | None = Field(None, description='TIMEX3 value, or an ISO interval "a/b".')
+    parts: list[TimePart] = Field(
+        default_factory=list,
+        description='A range\'s two ends with their own spans: "[May 12] through [May 15, 2024]".',
+    )
 
 
 class Event(_Model):
@@ -117,12 +127,21 @@ class Event(_Model):
 class Claim(Span):
     id: str
     checkworthiness: float = Field(ge=0.0, le=1.0)
-    attribution: str | None = None
+    attribution: str | None = Field(
+        None, description="Id of the attribution whose content carries the claim."
+    )
+    quantities: list[str] = Field(default_factory=list, description="Ids of the figures inside the claim.")
+    events: list[str] = Field(default_factory=list, description="Ids of the events triggered inside it.")
 
 
 class Technique(Span):
     technique: str = Field(description="snake_case PTC technique name, e.g. loaded_language")
-    score: float = Field(ge=0.0, le=1.0)
+    score: float = Field(
+        ge=0.0, le=1.0, description="The model's probability of this technique for the span."
+    )
+    detection: float | None = Field(
+        None, ge=0.0, le=1.0, description="Mean probability that the span's tokens carry a technique at all."
+    )
 
 
 class Analysis(_Model):
@@ -244,7 +263,15 @@ def _times(doc: Doc) -> list[TimeExpression]:
     text = text_of(doc)
     return [
         TimeExpression(
-            start=r.span[0], end=r.span[1], text=text[r.span[0] : r.span[1]], type=r.type, value=r.value
+            start=r.span[0],
+            end=r.span[1],
+            text=text[r.span[0] : r.span[1]],
+            type=r.type,
+            value=r.value,
+            parts=[
+                TimePart(start=int(a), end=int(b), text=text[int(a) : int(b)], value=str(v))
+                for a, b, v in (r.parts or [])
+            ],
         )
         for r in records
     ]
@@ -291,6 +318,40 @@ def _events(doc: Doc) -> list[Event]:
     ]
 
 
+def _techniques(doc: Doc) -> list[Technique]:
+    records: list[TechniqueRecord] = doc._.sayso_techniques or []
+    text = text_of(doc)
+    return [
+        Technique(
+            start=r.span[0],
+            end=r.span[1],
+            text=text[r.span[0] : r.span[1]],
+            technique=r.technique,
+            score=min(1.0, max(0.0, r.score)),
+            detection=min(1.0, max(0.0, r.detection)),
+        )
+        for r in records
+    ]
+
+
+def _claims(doc: Doc) -> list[Claim]:
+    records: list[ClaimRecord] = doc._.sayso_claims or []
+    text = text_of(doc)
+    return [
+        Claim(
+            start=r.span[0],
+            end=r.span[1],
+            text=text[r.span[0] : r.span[1]],
+            id=r.id,
+            checkworthiness=min(1.0, max(0.0, r.checkworthiness)),
+            attribution=r.attribution,
+            quantities=list(r.quantities or []),
+            events=list(r.events or []),
+        )
+        for r in records
+    ]
+
+
 def _entities(doc: Doc) -> list[Entity]:
     return [
         Entity(start=ent.start_char, end=ent.end_char, text=ent.text, label=ent.label_)
@@ -326,4 +387,6 @@ def analysis_from_doc(
         quantities=_quantities(doc),
         times=_times(doc),
         events=_events(doc),
+        claims=_claims(doc),
+        techniques=_techniques(doc),
     )

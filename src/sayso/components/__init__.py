@@ -5,7 +5,18 @@ points in pyproject.toml let spaCy import them on demand, so ``nlp.add_pipe("say
 in any pipeline. Importing this package registers them all.
 """
 
-from sayso.components import attribution, dateline, encoder, entities, events, quantities, sources, timex
+from sayso.components import (
+    attribution,
+    claims,
+    dateline,
+    encoder,
+    entities,
+    events,
+    quantities,
+    rhetoric,
+    sources,
+    timex,
+)
 from sayso.components._common import register_extensions
 
 register_extensions()
@@ -20,20 +31,24 @@ COMPONENT_ORDER: tuple[str, ...] = (
     "sayso_attribution",
     "sayso_quantities",
     "sayso_events",
+    "sayso_rhetoric",
+    "sayso_claims",
 )
-# Components that run a trained model: the "fast" profile leaves them out.
-MODEL_COMPONENTS: frozenset[str] = frozenset({"sayso_encoder"})
+# Components that run a trained model, or only read one's output: the "fast" profile leaves them out.
+MODEL_COMPONENTS: frozenset[str] = frozenset({"sayso_encoder", "sayso_rhetoric", "sayso_claims"})
 
 __all__ = [
     "COMPONENT_ORDER",
     "MODEL_COMPONENTS",
     "attribution",
+    "claims",
     "dateline",
     "encoder",
     "entities",
     "events",
     "quantities",
     "register_extensions",
+    "rhetoric",
     "sources",
     "timex",
 ]

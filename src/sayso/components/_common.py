@@ -111,6 +111,7 @@ class TimeRecord:
     span: CharSpan
     type: str  # "DATE" | "TIME" | "DURATION" | "SET"
     value: str | None
+    parts: list[list[Any]] | None = None  # a range's ends: [[start, end, value], [start, end, value]]
 
 
 @record
@@ -145,6 +146,30 @@ class EventRecord:
     attribution: str | None = None
 
 
+@record
+class TechniqueRecord:
+    """A persuasion technique (PTC names): ``score`` is the span head's probability of this technique,
+    ``detection`` the tagger's mean probability that the span's tokens carry a technique at all."""
+
+    span: CharSpan
+    technique: str
+    score: float
+    detection: float
+
+
+@record
+class ClaimRecord:
+    """A claim unit (a sentence) with its check-worthiness and what it is tied to: the attribution that
+    reports it, and the figures and events inside it (by id)."""
+
+    id: str
+    span: CharSpan
+    checkworthiness: float
+    attribution: str | None = None
+    quantities: list[str] | None = None
+    events: list[str] | None = None
+
+
 EXTENSIONS: dict[str, object] = {
     "sayso_published": None,  # datetime.date | None, set by the Analyzer from `published=`
     "sayso_dateline": None,  # DatelineRecord | None
@@ -153,7 +178,9 @@ EXTENSIONS: dict[str, object] = {
     "sayso_times": None,  # list[TimeRecord] | None
     "sayso_quantities": None,  # list[QuantityRecord] | None
     "sayso_events": None,  # list[EventRecord] | None
-    "sayso_heads": None,  # {head: [[label, start, end, score], ...]} from sayso_encoder
+    "sayso_techniques": None,  # list[TechniqueRecord] | None
+    "sayso_claims": None,  # list[ClaimRecord] | None
+    "sayso_heads": None,  # {head: [...]} from sayso_encoder (see components/encoder.py)
 }
 
 

@@ -537,6 +537,7 @@ class _Candidate:
     type: str
     value: str | None
     kind: str  # "day" (day-granular date), "clock", "weekday", "dur", "other"
+    parts: list[tuple[int, int, str]] | None = None  # a range's two ends: (start, end, value)
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -1396,7 +1397,15 @@ def find_times(text: str, anchor: dt.date | None = None, doc: Doc | None = None)
     """
     ctx = _Context(text=text, doc=doc, anchor=anchor)
     found = _scan(text, ctx, _starts(text))
-    return [TimeRecord(span=(c.start, c.end), type=c.type, value=c.value) for c in _extend(found, ctx)]
+    return [
+        TimeRecord(
+            span=(c.start, c.end),
+            type=c.type,
+            value=c.value,
+            parts=[list(p) for p in c.parts] if c.parts else None,
+        )
+        for c in _extend(found, ctx)
+    ]
 
 
 def _starts(text: str) -> Iterator[int]:
@@ -1455,7 +1464,33 @@ def _handle(match: re.Match[str], rule: str, ctx: _Context) -> _Candidate | None
     kind = _KIND.get(rule, "other")
     if rule == "duration" and result[0] == "DATE":
         kind = "ago"
-    return _Candidate(start, end, result[0], result[1], kind)
+    parts = _range_parts(match, rule, result[1]) if rule in _RANGES else None
+    return _Candidate(start, end, result[0], result[1], kind, parts)
+
+
+_RANGES = frozenset({"range_md", "range_dm", "range_month", "range_year"})
+
+
+def _range_parts(match: re.Match[str], rule: str, value: str | None) -> list[tuple[int, int, str]] | None:
+    """The two ends of a range as their own spans and values: "[May 12] through [May 15, 2024]".
+
+    An interval value says when; the ends' spans say which words give each end, which a reader checking
+    a figure's period (and TimeML, which annotates each end separately) needs.
+    """
+    if not value or value.count("/") != 1:
+        return None
+    values = value.split("/")
+    parts: list[tuple[int, int, str]] = []
+    for side, end_value in zip("12", values, strict=True):
+        spans = [
+            match.span(f"{rule}__{name}{side}")
+            for name in ("m", "d", "y")
+            if f"{rule}__{name}{side}" in match.re.groupindex and match.group(f"{rule}__{name}{side}")
+        ]
+        if not spans:
+            return None
+        parts.append((min(a for a, _ in spans), max(b for _, b in spans), end_value))
+    return parts
 
 
 def _extend(found: list[_Candidate], ctx: _Context) -> list[_Candidate]:
