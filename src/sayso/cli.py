@@ -7,7 +7,8 @@ Exit codes (also in ``sayso --help`` and README.md):
 1     unexpected internal error (rerun with --verbose for the traceback)
 2     usage error (unknown option, bad argument)
 3     input error: file missing or unreadable, empty, binary, undecodable, too long
-4     configuration error: the chosen spaCy pipeline or profile does not exist
+4     configuration error: the chosen spaCy pipeline or profile does not exist, or the store
+      (``--db``) cannot be opened
 ====  ==========================================================================
 """
 
@@ -19,15 +20,19 @@ import sys
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from sayso import __version__
-from sayso.errors import ConfigError, ErrorCode, InputError, SaysoError
+from sayso.errors import ConfigError, ErrorCode, InputError, SaysoError, StoreError
+from sayso.export import ExportFormat
 from sayso.ingest import Article, decode_bytes, parse_published
-from sayso.settings import ALL_SETTINGS, MODEL, PROFILE
+from sayso.settings import ALL_SETTINGS, DB, MODEL, PROFILE
+
+if TYPE_CHECKING:
+    from sayso.store import Store
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2, 3, 4
 EXIT_CODES_HELP = (
@@ -181,6 +186,319 @@ def analyze(
         raise typer.Exit(EXIT_INPUT)
 
 
+DB_HELP = DB.help
+DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP, show_default=f"{DB.env} or {DB.default}")]
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+def _open_store(db: str | None, err: Console, verbose: bool) -> Store:
+    from sayso.store import Store
+
+    try:
+        return Store(db)
+    except StoreError as exc:
+        raise _fail(err, exc, EXIT_CONFIG, verbose) from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or folders to ingest (text, HTML, JSONL, WARC, RSS/Atom).")
+    ],
+    db: DbOption = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="Read every input as this format (default: by extension/content)."
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Analyser processes.")] = 1,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per transaction (and per analyser batch).")
+    ] = 32,
+    model: Annotated[
+        str | None, typer.Option(help=MODEL.help, envvar=MODEL.env, show_default=MODEL.default)
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help=PROFILE.help, envvar=PROFILE.env, show_default=PROFILE.default)
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (on a terminal).")] = True,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show tracebacks and debug logging.")
+    ] = False,
+) -> None:
+    """Analyse inputs into the store: idempotent (stored inputs are skipped), one transaction per batch,
+    resumable after a crash; exact and near-duplicate copies join one story cluster."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from sayso.ingest import INPUT_FORMATS, read_inputs
+    from sayso.store import ingest as run_ingest
+
+    err = Console(stderr=True)
+    _logging(verbose)
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        err.print(
+            f"[bold red]error:[/] unknown --format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    store = _open_store(db, err, verbose)
+    try:
+        from sayso._analyzer import Analyzer
+
+        analyzer = Analyzer(model=model, profile=profile)
+    except ConfigError as exc:
+        raise _fail(err, exc, EXIT_CONFIG, verbose) from None
+    # Listing the inputs first gives the bar a total (and an ETA); documents are held as text only.
+    items = list(read_inputs(paths, input_format))
+    columns = (
+        TextColumn("ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("[cyan]{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, disable=not progress, transient=False) as bar:
+        task = bar.add_task("ingest", total=len(items), rate="")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            speed = bar.tasks[task].speed
+            if speed:
+                bar.update(task, rate=f"{speed:.1f} docs/s")
+
+        try:
+            summary = run_ingest(
+                items, store, analyzer, batch_size=batch_size, n_process=jobs, advance=advance
+            )
+        finally:
+            store.close()
+    err.print(
+        f"stored {summary.added} article(s) ({summary.copies} exact copies, {summary.near_duplicates} "
+        f"near-duplicates), {summary.already_stored} already stored, {summary.skipped} skipped, "
+        f"in {summary.batches} batch(es)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for locator, reason in summary.errors[:20]:
+        err.print(f"  skipped {locator}: {reason}", highlight=False, markup=False, soft_wrap=True)
+    if len(summary.errors) > 20:
+        err.print(f"  ... and {len(summary.errors) - 20} more (table ingest_errors)", highlight=False)
+    readable = summary.read - summary.skipped
+    if readable == 0:
+        err.print(
+            f"[bold red]error:[/] {InputError(ErrorCode.E012, paths=', '.join(paths))}", highlight=False
+        )
+        raise typer.Exit(EXIT_INPUT)
+
+
+class CompareWhat(StrEnum):
+    figures = "figures"
+    claims = "claims"
+    events = "events"
+
+
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _jsonable(value: object) -> object:
+    import dataclasses
+    import datetime as dt
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _who(ref: object) -> str:
+    outlet = getattr(ref, "outlet", None) or getattr(ref, "article", "?")
+    published = getattr(ref, "published", None)
+    copy = " (copy)" if getattr(ref, "copy", False) else ""
+    return f"{outlet}{copy}" + (f" {published.isoformat()}" if published else "")
+
+
+@app.command()
+def compare(
+    what: Annotated[
+        CompareWhat, typer.Argument(help="What to line up across articles.")
+    ] = CompareWhat.figures,
+    db: DbOption = None,
+    counted: Annotated[
+        str | None, typer.Option(help="Figures: only this counted noun (e.g. 'homes').")
+    ] = None,
+    place: Annotated[str | None, typer.Option(help="Figures: only this place (e.g. 'Lisbon').")] = None,
+    window: Annotated[
+        int, typer.Option(min=0, help="Figures: dates this many days apart count as one time.")
+    ] = 0,
+    of: Annotated[
+        str, typer.Option(help="Claims: 'claims', 'quotes' (attributed content) or 'auto' (claims if any).")
+    ] = "auto",
+    min_articles: Annotated[
+        int, typer.Option(min=1, help="Show groups found in at least this many articles.")
+    ] = 2,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many groups.")] = 50,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", help="table or json.")
+    ] = TableOrJson.table,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
+) -> None:
+    """Line up the same figure, claim or event across stored articles: who reported which value, when, on
+    whose say-so, who had it first, and how many sources are independent (syndicated copies are not)."""
+    from rich.table import Table
+
+    from sayso import compare as cmp
+
+    err, out = Console(stderr=True), Console()
+    _logging(verbose)
+    if of not in ("auto", "claims", "quotes"):
+        err.print("[bold red]error:[/] --of must be auto, claims or quotes")
+        raise typer.Exit(EXIT_USAGE)
+    store = _open_store(db, err, verbose)
+    try:
+        groups: list[object]
+        if what is CompareWhat.figures:
+            groups = list(
+                cmp.compare_figures(
+                    store, counted=counted, place=place, window=window, min_articles=min_articles
+                )
+            )
+        elif what is CompareWhat.claims:
+            groups = list(cmp.compare_claims(store, of=of, min_articles=min_articles))  # type: ignore[arg-type]
+        else:
+            groups = list(cmp.compare_events(store, min_articles=min_articles))
+    finally:
+        store.close()
+    groups = groups[:limit]
+    if output_format is TableOrJson.json:
+        sys.stdout.write(json.dumps(_jsonable(groups), ensure_ascii=False, indent=2) + "\n")
+        return
+    if not groups:
+        out.print(f"no {what.value} found in {min_articles} or more articles")
+        return
+    for group in groups:
+        if isinstance(group, cmp.FigureGroup):
+            spread = "" if group.spread is None else f", spread {group.low:,g}–{group.high:,g}"
+            title = (
+                f"[bold]{group.counted}[/] · {group.place or 'place unknown'} · {group.time or 'undated'} — "
+                f"{group.articles} articles, {group.independent} independent{spread}"
+            )
+            table = Table("value", "as written", "qualifier", "speaker", "source", "first?", title=title)
+            firsts = {id(v.earliest): v for v in group.values}
+            for s in group.sources:
+                value = firsts.get(id(s))
+                mark = f"first; repeated by {len(value.repeated_by)}" if value else ""
+                table.add_row(s.value_label, s.text, s.qualifier or "", s.speaker or "", _who(s.ref), mark)
+        elif isinstance(group, cmp.ClaimGroup):
+            title = f"[bold]{group.kind}[/] — {group.articles} articles, {group.independent} independent"
+            table = Table("text", "speaker", "source", title=title)
+            for c in group.sources:
+                table.add_row(c.text, c.speaker or "", _who(c.ref))
+        else:
+            assert isinstance(group, cmp.EventGroup)
+            title = (
+                f"[bold]{group.type}[/] · actor {group.actor or '-'} · target {group.target or '-'} — "
+                f"{group.articles} articles, {group.independent} independent"
+            )
+            table = Table("trigger", "actor", "target", "place", "time", "source", title=title)
+            for e in group.sources:
+                table.add_row(
+                    e.trigger, e.actor or "", e.target or "", e.place or "", e.time or "", _who(e.ref)
+                )
+        out.print(table)
+
+
+@app.command()
+def speakers(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many speakers.")] = 50,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", help="table or json.")
+    ] = TableOrJson.table,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
+) -> None:
+    """Who is quoted in the stored articles, how often, and by which outlets."""
+    from rich.table import Table
+
+    from sayso.compare import speakers as list_speakers
+
+    err = Console(stderr=True)
+    store = _open_store(db, err, verbose)
+    try:
+        rows = list_speakers(store, limit=limit)
+    finally:
+        store.close()
+    if output_format is TableOrJson.json:
+        sys.stdout.write(json.dumps(_jsonable(rows), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("speaker", "quotes", "articles", "outlets")
+    for row in rows:
+        outlets = ", ".join(f"{name} ({count})" for name, count in row.outlets)
+        table.add_row(row.name, str(row.quotes), str(row.articles), outlets)
+    Console().print(table)
+
+
+@app.command()
+def export(
+    export_format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="jsonl (sayso/1), csv, parquet, claimreview.")
+    ],
+    db: DbOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="csv/parquet: folder to write one file per table into (required); jsonl/claimreview: "
+            "file (default: standard output).",
+        ),
+    ] = None,
+    claims_from: Annotated[
+        str, typer.Option(help="claimreview: 'claims', 'quotes' or 'auto' (claims if the store has any).")
+    ] = "auto",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
+) -> None:
+    """Export the store: JSON Lines of sayso/1 analyses, CSV or Parquet tables, or ClaimReview JSON-LD
+    (one record per claim, the speaker as its author, no rating: sayso does not rate claims)."""
+    from sayso.export import TABLE_FORMATS, export_store
+
+    err = Console(stderr=True)
+    if export_format in TABLE_FORMATS and out is None:
+        err.print(f"[bold red]error:[/] --format {export_format.value} writes a folder: give --out FOLDER")
+        raise typer.Exit(EXIT_USAGE)
+    if claims_from not in ("auto", "claims", "quotes"):
+        err.print("[bold red]error:[/] --claims-from must be auto, claims or quotes")
+        raise typer.Exit(EXIT_USAGE)
+    store = _open_store(db, err, verbose)
+    try:
+        counts = export_store(
+            store, export_format, out if out is not None else sys.stdout, claims_from=claims_from
+        )
+    finally:
+        store.close()
+    summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+    err.print(f"exported {summary}" + (f" to {out}" if out else ""), highlight=False)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the sayso/1 output."""
@@ -218,3 +536,7 @@ def main() -> None:
             f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False
         )
         sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

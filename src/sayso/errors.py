@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     E008 = "A span does not match the text it points into: {detail}."
     E009 = "Invalid published date {value!r}: use ISO 8601, e.g. 2024-06-04."
     E010 = "Input file {path!r} could not be read: {reason}."
+    E011 = "Cannot open the store {url!r}: {reason}"
+    E012 = "No input could be read from {paths}: every input was missing, unreadable or skipped."
 
 
 class SaysoError(Exception):
@@ -41,3 +43,7 @@ class InputError(SaysoError, ValueError):
 
 class ConfigError(SaysoError, ValueError):
     """A setting names something that does not exist (model, profile)."""
+
+
+class StoreError(SaysoError, RuntimeError):
+    """The store (database) cannot be opened, migrated or written."""

@@ -51,8 +51,21 @@ DATA_DIR = Setting(
     "Folder with the shared evaluation datasets (PolNeAR, MEANTIME, ...), used by eval/, benchmarks/ "
     "and the data tests; relative paths are taken from the current directory. Never needed to analyse text.",
 )
+DB = Setting(
+    "db",
+    "SAYSO_DB",
+    "sayso.db",
+    "The store used by ingest, compare, speakers, export and serve: a SQLite file path or a database URL "
+    "(postgresql://user@host/db, with the 'postgres' extra); also --db.",
+)
+API_TOKEN = Setting(
+    "api_token",
+    "SAYSO_API_TOKEN",
+    "",
+    "Bearer token that `sayso serve` requires on write endpoints (storing an analysis); empty: no token.",
+)
 
-ALL_SETTINGS: tuple[Setting, ...] = (MODEL, PROFILE, MAX_CHARS, DATA_DIR)
+ALL_SETTINGS: tuple[Setting, ...] = (MODEL, PROFILE, MAX_CHARS, DATA_DIR, DB, API_TOKEN)
 
 
 def max_chars() -> int:
