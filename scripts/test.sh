@@ -44,6 +44,12 @@ if [ -z "${SAYSO_TEST_POSTGRES_URL:-}" ] && [ "${SAYSO_TEST_POSTGRES:-1}" != 0 ]
     start_postgres
 fi
 
+# Browser tests of the web UI: Debian's Chromium, driven by Playwright (never `playwright install`: nothing
+# is downloaded at test time).
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 .venv/bin/ruff check src tests eval benchmarks
 .venv/bin/ruff format --check src tests eval benchmarks
 .venv/bin/mypy

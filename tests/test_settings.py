@@ -21,3 +21,15 @@ def test_environment_overrides_default(monkeypatch: pytest.MonkeyPatch) -> None:
     assert MODEL.value() == MODEL.default
     monkeypatch.setenv(MODEL.env, "xx_other")
     assert MODEL.value() == "xx_other"
+
+
+def test_secret_settings_are_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from sayso.cli import app
+
+    monkeypatch.setenv("SAYSO_API_TOKEN", "tok-very-secret-123")
+    result = CliRunner().invoke(app, ["settings"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "tok-very-secret-123" not in result.output
+    assert "(set)" in result.output

@@ -118,9 +118,12 @@ def test_migrations_match_the_tables(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    from sayso.store._tables import managed_name
+
     store = Store(db_url)
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": managed_name})
+        diff = compare_metadata(context, metadata)
     store.close()
     assert diff == [], "the tables changed without a migration: write one in store/migrations/versions"
     assert migrations_config().get_main_option("script_location")

@@ -26,6 +26,7 @@ import typer
 from rich.console import Console
 
 from sayso import __version__
+from sayso.api._cli import serve_command
 from sayso.errors import ConfigError, ErrorCode, InputError, SaysoError, StoreError
 from sayso.export import ExportFormat
 from sayso.ingest import Article, decode_bytes, parse_published
@@ -515,7 +516,10 @@ def settings() -> None:
 
     table = Table("environment variable", "value", "meaning")
     for setting in ALL_SETTINGS:
-        table.add_row(setting.env, setting.value(), setting.help)
+        value = setting.value()
+        if setting.secret and value:
+            value = "(set)"
+        table.add_row(setting.env, value, setting.help)
     console.print(table)
 
 
@@ -523,6 +527,9 @@ def settings() -> None:
 def version() -> None:
     """Print sayso's version."""
     sys.stdout.write(f"sayso {__version__}\n")
+
+
+serve_command(app)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ class Setting:
     env: str
     default: str
     help: str
+    secret: bool = False  # shown as "(set)", never printed
 
     def value(self) -> str:
         return os.environ.get(self.env, self.default)
@@ -63,6 +64,7 @@ API_TOKEN = Setting(
     "SAYSO_API_TOKEN",
     "",
     "Bearer token that `sayso serve` requires on write endpoints (storing an analysis); empty: no token.",
+    secret=True,
 )
 
 ALL_SETTINGS: tuple[Setting, ...] = (MODEL, PROFILE, MAX_CHARS, DATA_DIR, DB, API_TOKEN)

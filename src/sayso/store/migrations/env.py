@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from sayso.store._tables import metadata
+from sayso.store._tables import managed_name, metadata
 
 
 def _run(connection: object) -> None:
@@ -18,6 +18,7 @@ def _run(connection: object) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table instead
         compare_type=True,
+        include_name=managed_name,
     )
     with context.begin_transaction():
         context.run_migrations()
