@@ -126,6 +126,32 @@ def test_ranges_are_one_interval(text: str, span: str, value: str) -> None:
     assert one(text) == (span, "DATE", value)
 
 
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "The floods struck from May 12 through May 15, 2024, and then eased.",
+            [("May 12", "2024-05-12"), ("May 15, 2024", "2024-05-15")],
+        ),
+        ("The fair runs 12-15 May 2024 in the park.", [("12", "2024-05-12"), ("15 May 2024", "2024-05-15")]),
+        (
+            "Sales slumped in March-April 2019 across the region.",
+            [("March", "2019-03"), ("April 2019", "2019-04")],
+        ),
+        ("Prices rose between 2001 and 2004.", [("2001", "2001"), ("2004", "2004")]),
+    ],
+)
+def test_a_range_carries_its_two_ends(text: str, parts: list[tuple[str, str]]) -> None:
+    (record,) = timex.find_times(text, dt.date(2024, 6, 4))
+    assert record.parts is not None
+    assert [(text[a:b], v) for a, b, v in record.parts] == parts
+
+
+def test_a_single_date_has_no_parts() -> None:
+    (record,) = timex.find_times("It opened on 3 November 2019.", dt.date(2024, 6, 4))
+    assert record.parts is None
+
+
 def test_and_without_between_is_no_range() -> None:
     assert times("Earnings will fall in both 2025 and 2026.") == [
         ("2025", "DATE", "2025"),
