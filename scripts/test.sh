@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,eval]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,eval,spark]"
 
 # PostgreSQL for the store tests: a throwaway cluster of Debian's postgresql on a local port, reused when
 # it is already running. Set SAYSO_TEST_POSTGRES_URL to use another server, SAYSO_TEST_POSTGRES=0 to skip.
@@ -43,6 +43,13 @@ start_postgres() {
 if [ -z "${SAYSO_TEST_POSTGRES_URL:-}" ] && [ "${SAYSO_TEST_POSTGRES:-1}" != 0 ]; then
     start_postgres
 fi
+
+# Spark tests (local[2]): Java from Debian; Spark binds to loopback.
+if ! command -v java >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null ||
+        echo "Spark tests skipped: Java could not be installed" >&2
+fi
+export SPARK_LOCAL_IP=127.0.0.1
 
 # Browser tests of the web UI: Debian's Chromium, driven by Playwright (never `playwright install`: nothing
 # is downloaded at test time).

@@ -89,11 +89,16 @@ def test_analyze_many_as_tuples_returns_contexts(analyzer: sayso.Analyzer) -> No
 
 def test_analyze_many_in_two_processes_matches_one(analyzer: sayso.Analyzer) -> None:
     texts = [
-        f"KYIV, June {d} (Reuters) - Officials in Kharkiv said {d} buildings were hit." for d in range(1, 7)
+        f"KYIV, June {d} (Reuters) - Officials in Kharkiv said {d} buildings were hit on Monday."
+        for d in range(1, 7)
     ]
-    single = [a.to_dict() for a in analyzer.analyze_many(texts)]
-    double = [a.to_dict() for a in analyzer.analyze_many(texts, n_process=2, batch_size=2)]
+    # with a published date too: it travels to the worker processes on the doc (msgpack has no dates)
+    articles = [sayso.Article(text, published=dt.date(2024, 6, 7)) for text in texts]
+    single = [a.to_dict() for a in analyzer.analyze_many([*texts, *articles])]
+    double = [a.to_dict() for a in analyzer.analyze_many([*texts, *articles], n_process=2, batch_size=2)]
     assert single == double
+    assert single[-1]["published"] == "2024-06-07"
+    assert any(t["value"] == "2024-06-03" for t in single[-1]["times"])  # "on Monday", anchored
 
 
 _BOOM_NAME = "test_boom_on_marker"

@@ -33,7 +33,7 @@ from sayso.ingest import Article, decode_bytes, parse_published
 from sayso.settings import ALL_SETTINGS, DB, MODEL, PROFILE
 
 if TYPE_CHECKING:
-    from sayso.store import Store
+    from sayso.store import IngestSummary, Store
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2, 3, 4
 EXIT_CODES_HELP = (
@@ -209,13 +209,20 @@ def _open_store(db: str | None, err: Console, verbose: bool) -> Store:
 @app.command()
 def ingest(
     paths: Annotated[
-        list[str], typer.Argument(help="Files or folders to ingest (text, HTML, JSONL, WARC, RSS/Atom).")
+        list[str],
+        typer.Argument(
+            help="Files or folders to ingest (text, HTML, JSONL, WARC, RSS/Atom), or output folders of "
+            "`sayso spark` (Parquet)."
+        ),
     ],
     db: DbOption = None,
     input_format: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="Read every input as this format (default: by extension/content)."
+            "--format",
+            "-f",
+            help="Read every input as this format (default: by extension/content); 'parquet' reads "
+            "`sayso spark` output folders (detected without it).",
         ),
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Analyser processes.")] = 1,
@@ -250,9 +257,13 @@ def ingest(
 
     err = Console(stderr=True)
     _logging(verbose)
+    if input_format == "parquet" or (input_format is None and _all_spark_output(paths)):
+        _ingest_spark_output(paths, db, batch_size, err, verbose)
+        return
     if input_format is not None and input_format not in INPUT_FORMATS:
         err.print(
-            f"[bold red]error:[/] unknown --format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}"
+            f"[bold red]error:[/] unknown --format {input_format!r}; choose one of "
+            f"{', '.join(INPUT_FORMATS)}, parquet"
         )
         raise typer.Exit(EXIT_USAGE)
     store = _open_store(db, err, verbose)
@@ -288,6 +299,10 @@ def ingest(
             )
         finally:
             store.close()
+    _report_ingest(err, summary, paths)
+
+
+def _report_ingest(err: Console, summary: IngestSummary, paths: list[str]) -> None:
     err.print(
         f"stored {summary.added} article(s) ({summary.copies} exact copies, {summary.near_duplicates} "
         f"near-duplicates), {summary.already_stored} already stored, {summary.skipped} skipped, "
@@ -305,6 +320,124 @@ def ingest(
             f"[bold red]error:[/] {InputError(ErrorCode.E012, paths=', '.join(paths))}", highlight=False
         )
         raise typer.Exit(EXIT_INPUT)
+
+
+def _all_spark_output(paths: list[str]) -> bool:
+    from sayso.store import is_spark_output
+
+    return bool(paths) and all(is_spark_output(path) for path in paths)
+
+
+def _ingest_spark_output(
+    paths: list[str], db: str | None, batch_size: int, err: Console, verbose: bool
+) -> None:
+    """`sayso ingest OUT/`: the Parquet tables of `sayso spark` into the store, through the same
+    dedup and storage path as any other input (no analyzer needed: the analyses are in the tables)."""
+    from sayso.store import IngestSummary, ingest_spark_output, is_spark_output
+
+    missing = [path for path in paths if not is_spark_output(path)]
+    if missing:
+        err.print(
+            "[bold red]error:[/] not a `sayso spark` output folder (no analyses/ table): "
+            + ", ".join(missing),
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INPUT)
+    store = _open_store(db, err, verbose)
+    total = IngestSummary()
+    try:
+        for path in paths:
+            summary = ingest_spark_output(path, store, batch_size=batch_size)
+            for name in (
+                "read",
+                "added",
+                "copies",
+                "near_duplicates",
+                "already_stored",
+                "skipped",
+                "batches",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(summary, name))
+            total.errors.extend(summary.errors)
+    finally:
+        store.close()
+    _report_ingest(err, total, paths)
+
+
+@app.command()
+def spark(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders or globs on any file system Spark reads (local, hdfs://, s3a://)."
+        ),
+    ],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder: one Parquet table per folder.")],
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="Read every input as this format (default: by extension/content)."
+        ),
+    ] = None,
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master, e.g. local[4], spark://host:7077, yarn (default local[*])."),
+    ] = None,
+    partitions: Annotated[
+        int | None, typer.Option(min=1, help="Analysis tasks (default: twice Spark's default parallelism).")
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per analyser batch.")
+    ] = 32,
+    conf: Annotated[
+        list[str] | None, typer.Option("--conf", help="Extra Spark setting KEY=VALUE (repeatable).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help=MODEL.help, envvar=MODEL.env, show_default=MODEL.default)
+    ] = None,
+    profile: Annotated[
+        str, typer.Option(help="Analyser profile: fast (rules) or full (adds the trained heads).")
+    ] = "fast",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")] = False,
+) -> None:
+    """Analyse a corpus with Apache Spark (needs the `spark` extra and Java): Parquet tables with the
+    columns of `sayso export`, plus analyses/ and errors/; rerunning overwrites the input files' rows.
+    Load the result into a store with `sayso ingest OUT`."""
+    from sayso.ingest import INPUT_FORMATS
+    from sayso.pipeline import PROFILES
+
+    err = Console(stderr=True)
+    _logging(verbose)
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        err.print(
+            f"[bold red]error:[/] unknown --format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if profile not in PROFILES:
+        err.print(f"[bold red]error:[/] unknown --profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        raise typer.Exit(EXIT_USAGE)
+    settings = dict(item.partition("=")[::2] for item in conf or [])
+    try:
+        from pyspark.sql import SparkSession
+
+        from sayso import spark as job
+    except ImportError:
+        err.print(
+            "[bold red]error:[/] `sayso spark` needs pyspark: pip install 'sayso[spark]' (and Java 17+)"
+        )
+        raise typer.Exit(EXIT_CONFIG) from None
+    owned = SparkSession.getActiveSession() is None
+    session = job.session(master, settings)
+    try:
+        options = job.JobOptions(input_format, model, profile, batch_size)
+        result = job.run(session, inputs, out, options=options, partitions=partitions)
+    finally:
+        if owned:
+            session.stop()
+    summary = ", ".join(f"{name} {count}" for name, count in result.rows.items())
+    err.print(
+        f"analysed {result.files} file(s) in {result.seconds:.1f} s into {out}: {summary}", highlight=False
+    )
 
 
 class CompareWhat(StrEnum):

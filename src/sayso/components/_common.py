@@ -7,6 +7,7 @@ into ``doc._.sayso_*`` extensions (so docs survive ``nlp.pipe(n_process=...)``),
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, TypeVar, dataclass_transform
@@ -20,6 +21,7 @@ CharSpan = tuple[int, int]
 RecordType = TypeVar("RecordType")
 _RECORD_TYPES: dict[str, type[Any]] = {}
 _TAG = "__sayso_record__"
+_DATE_TAG = "__sayso_date__"
 
 
 @dataclass_transform()
@@ -38,6 +40,9 @@ def record(cls: type[RecordType]) -> type[RecordType]:
 def _encode(obj: object, chain: Callable[[object], object] | None = None) -> object:
     if is_dataclass(obj) and not isinstance(obj, type) and type(obj).__name__ in _RECORD_TYPES:
         return {_TAG: type(obj).__name__, "fields": {f.name: getattr(obj, f.name) for f in fields(obj)}}
+    if isinstance(obj, dt.date) and not isinstance(obj, dt.datetime):
+        # doc._.sayso_published travels too: msgpack knows no dates
+        return {_DATE_TAG: obj.isoformat()}
     return obj if chain is None else chain(obj)
 
 
@@ -53,6 +58,8 @@ def _decode(obj: object, chain: Callable[[object], object] | None = None) -> obj
     if isinstance(obj, dict) and _TAG in obj and obj[_TAG] in _RECORD_TYPES:
         values = {name: _restore(value) for name, value in obj["fields"].items()}
         return _RECORD_TYPES[obj[_TAG]](**values)
+    if isinstance(obj, dict) and len(obj) == 1 and _DATE_TAG in obj:
+        return dt.date.fromisoformat(str(obj[_DATE_TAG]))
     return obj if chain is None else chain(obj)
 
 

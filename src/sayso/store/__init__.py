@@ -11,6 +11,7 @@ ingest_errors. Migrations (Alembic) ship in the package and run on open.
 
 from sayso.store._ingest import IngestSummary, ingest, site_of
 from sayso.store._normalise import normalise_name, normalise_noun, speaker_key
+from sayso.store._parquet import ingest_spark_output, is_spark_output, read_spark_output
 from sayso.store._store import DEFAULT_DB, ArticleRecord, Store, StoredArticle, database_url
 
 __all__ = [
@@ -21,8 +22,11 @@ __all__ = [
     "StoredArticle",
     "database_url",
     "ingest",
+    "ingest_spark_output",
+    "is_spark_output",
     "normalise_name",
     "normalise_noun",
+    "read_spark_output",
     "site_of",
     "speaker_key",
 ]
