@@ -42,3 +42,26 @@ def test_attribution_floors_on_polnear_dev(analyzer: sayso.Analyzer, shared_data
         name: (metrics[name], floor) for name, floor in FLOORS["attribution"].items() if metrics[name] < floor
     }
     assert not below, f"attribution below its floors (value, floor): {below}"
+
+
+@pytest.mark.data
+def test_technique_floors_on_ptc_dev(analyzer: sayso.Analyzer, shared_data: Path) -> None:
+    result = _script("techniques").evaluate(data_dir=shared_data, systems=("sayso",), analyzer=analyzer)
+    system = result["systems"]["sayso"]
+    assert system["skipped_articles"] == 0
+    metrics = {**system["metrics"], "tc_end_to_end_micro_f1": system["tc_end_to_end_micro_f1"]}
+    below = {
+        name: (metrics[name], floor) for name, floor in FLOORS["techniques"].items() if metrics[name] < floor
+    }
+    assert not below, f"techniques below their floors (value, floor): {below}"
+
+
+@pytest.mark.data
+def test_claim_floors_on_claimbuster_and_clef_dev(shared_data: Path) -> None:
+    # its own analyzer: the scorer lowers the claims threshold to 0 on the analyzer it uses
+    result = _script("claims").evaluate(data_dir=shared_data, systems=("sayso",), analyzer=sayso.Analyzer())
+    metrics = result["systems"]["sayso"]["metrics"]
+    below = {
+        name: (metrics[name], floor) for name, floor in FLOORS["claims"].items() if metrics[name] < floor
+    }
+    assert not below, f"claims below their floors (value, floor): {below}"

@@ -49,6 +49,9 @@ def test_sentence_probability_is_sigmoid_of_mean_logit_over_covered_wordpieces()
     assert encoding.pooled_probability("checkworthy", 14, 19) == pytest.approx(1 / (1 + np.exp(2.0)))
     assert encoding.pooled_probability("checkworthy", 26, 40) is None  # no wordpiece there
     assert encoding.pooled_probability("missing_head", 0, 11) is None
+    # a calibration offset from the graph shifts the logit before the sigmoid
+    encoding.pooled_heads["checkworthy"] = enc.PooledHead("checkworthy", "c", (), "mean_logit_sigmoid", 1.5)
+    assert encoding.pooled_probability("checkworthy", 0, 11) == pytest.approx(1 / (1 + np.exp(-2.5)))
 
 
 def test_span_distribution_sums_to_one_and_follows_the_mean_logits() -> None:
@@ -77,7 +80,7 @@ class _FakeSession:
 def test_pooled_heads_are_read_from_graph_metadata_and_bad_declarations_are_ignored() -> None:
     meta = {
         "sayso_sentence_heads": json.dumps(
-            {"checkworthy": {"output": "checkworthy_logits", "pooling": "mean_logit_sigmoid"}}
+            {"checkworthy": {"output": "checkworthy_logits", "pooling": "mean_logit_sigmoid", "offset": 0.7}}
         ),
         "sayso_span_heads": json.dumps(
             {
@@ -96,6 +99,7 @@ def test_pooled_heads_are_read_from_graph_metadata_and_bad_declarations_are_igno
         ("technique_class", "mean_logit_softmax"),
     ]
     assert heads[1].labels == ("doubt", "slogans")
+    assert heads[0].offset == 0.7 and heads[1].offset == 0.0
     assert enc._declared_pooled_heads(_FakeSession({"sayso_span_heads": "{not json"})) == ()  # type: ignore[arg-type]
 
 

@@ -498,19 +498,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--polnear", type=Path, default=ad.default_polnear_dir())
     ap.add_argument("--epochs-attribution", type=float, default=2.0)
-    ap.add_argument("--epochs-technique", type=float, default=4.0)
+    ap.add_argument("--epochs-technique", type=float, default=5.0)
     ap.add_argument("--epochs-checkworthy", type=float, default=2.0)
     ap.add_argument("--batch-size", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--warmup", type=float, default=0.06)
     ap.add_argument(
         "--technique-o-weight", type=float, default=0.3, help="CE weight of O in the technique head"
     )
-    ap.add_argument(
-        "--span-weight", type=float, default=1.0, help="weight of the span-classification loss"
-    )
+    ap.add_argument("--span-weight", type=float, default=1.0, help="weight of the span-classification loss")
     ap.add_argument("--clef-neg-keep", type=float, default=0.5, help="fraction of CLEF negatives used")
-    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--eval-every", type=int, default=700)
     ap.add_argument("--max-steps", type=int, default=0)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
@@ -651,6 +649,11 @@ def main(argv: list[str] | None = None) -> int:
     fp32, int8 = export(model, args.out, work, base)
     log(f"exported fp32 {fp32.stat().st_size / 1e6:.1f} MB, int8 {int8.stat().st_size / 1e6:.1f} MB")
     res = checks_and_dev(args, model, data, fp32, int8, tok)
+    if not args.smoke:  # the calibration rebuilds the full held-out slice, which a smoke run does not have
+        import calibrate_checkworthy
+
+        res["checkworthy_calibration"] = calibrate_checkworthy.calibrate(int8, args.seed, args.clef_neg_keep)
+        log(f"checkworthy calibration: {res['checkworthy_calibration']}")
     info = {
         "date": dt.date.today().isoformat(),
         "smoke": args.smoke,

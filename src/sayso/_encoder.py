@@ -113,6 +113,9 @@ class PooledHead:
     output: str
     labels: tuple[str, ...]
     pooling: str
+    #: Added to the pooled logit before the sigmoid: a calibration chosen on held-out training data
+    #: (training/calibrate_checkworthy.py), so that probability 0.5 is the best decision point.
+    offset: float = 0.0
 
 
 class PredictedSpan(NamedTuple):
@@ -184,7 +187,9 @@ class DocEncoding:
         mean = self._mean_logits(head, start, end)
         if mean is None:
             return None
-        return float(1.0 / (1.0 + np.exp(-float(mean[0]))))
+        spec = self.pooled_heads.get(head)
+        logit = float(mean[0]) + (spec.offset if spec is not None else 0.0)
+        return float(1.0 / (1.0 + np.exp(-logit)))
 
     def pooled_distribution(self, head: str, start: int, end: int) -> dict[str, float] | None:
         """A softmax head's label probabilities for the span ``[start, end)``."""
@@ -708,7 +713,8 @@ def _declared_pooled_heads(session: _Session) -> tuple[PooledHead, ...]:
                 if pooling not in ("mean_logit_sigmoid", "mean_logit_softmax"):
                     continue
                 labels = tuple(str(x) for x in spec.get("labels", ()))
-                heads.append(PooledHead(str(name), str(spec["output"]), labels, pooling))
+                offset = float(spec.get("offset", 0.0))
+                heads.append(PooledHead(str(name), str(spec["output"]), labels, pooling, offset))
         except (AttributeError, KeyError, TypeError, ValueError):
             continue
     return tuple(heads)
