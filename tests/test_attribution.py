@@ -147,6 +147,33 @@ def test_statement_urging(analyzer: sayso.Analyzer) -> None:
     assert att.content[0].text == "the port authority to reopen the harbour"
 
 
+def test_trailing_agency_cue_reports_the_sentence_without_its_dateline(analyzer: sayso.Analyzer) -> None:
+    text = (
+        "BREMEN, Germany, May 2 (Nordsee Wire) - Two dock unions said on Friday that 900 workers would "
+        "strike next week, Nordsee Wire reports, citing the port authority.\n"
+    )
+    a = analyzer.analyze(text)
+    att = _find(a, "reports")
+    assert _text(att.source) == "Nordsee Wire"
+    assert [c.text for c in att.content] == [
+        "Two dock unions said on Friday that 900 workers would strike next week"
+    ]
+    inner = _find(a, "said")
+    assert inner.parent == att.id
+    for attribution in a.attributions:  # nothing in the dateline is ever reported content
+        assert all(c.start >= text.index("Two dock") for c in attribution.content), attribution
+
+
+def test_trailing_cue_after_and_is_a_second_statement(analyzer: sayso.Analyzer) -> None:
+    a = analyzer.analyze("The mayor said the bridge was safe, and engineers reported cracks in two pillars.")
+    assert all(
+        att.cue is None
+        or att.cue.text != "reported"
+        or att.content[0].text != ("The mayor said the bridge was safe")
+        for att in a.attributions
+    )
+
+
 def test_parenthetical_cue(analyzer: sayso.Analyzer) -> None:
     a = analyzer.analyze("The plan, the union argues, will cost hundreds of jobs.")
     att = _find(a, "argues")

@@ -30,7 +30,9 @@ import heads_data as hd
 import train_heads as th
 
 
-def held_out_claimbuster(seed: int, clef_neg_keep: float, tok: object) -> list[tuple[np.ndarray, int]]:
+def held_out_claimbuster(
+    seed: int, clef_neg_keep: float, tok: object, use_clef: bool = True
+) -> list[tuple[np.ndarray, int]]:
     """The ClaimBuster items of train_heads' held-out checkworthy slice (same rng sequence)."""
     rng = np.random.default_rng(seed)
     tq = hd.load_eval_module("techniques")
@@ -41,7 +43,7 @@ def held_out_claimbuster(seed: int, clef_neg_keep: float, tok: object) -> list[t
     cb_train = [s for s in cb if s.id not in cb_dev]
     debates = claims.load_clef(hd.DATA)
     dev_names = set(claims.clef_dev_files(hd.DATA))
-    clef_train = [s for n, rows in debates.items() if n not in dev_names for s in rows]
+    clef_train = [s for n, rows in debates.items() if n not in dev_names for s in rows] if use_clef else []
     clef_train = [s for s in clef_train if s.label == 1 or rng.random() < clef_neg_keep]
     items = th.sentence_items(tok, cb_train + clef_train)
     order = rng.permutation(len(items))
@@ -66,13 +68,13 @@ def best_offset(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float, f
 
 
 def calibrate(
-    model_path: Path, seed: int = 13, clef_neg_keep: float = 0.5, write: bool = True
+    model_path: Path, seed: int = 13, clef_neg_keep: float = 0.5, write: bool = True, use_clef: bool = True
 ) -> dict[str, object]:
     """Find the offset on the held-out ClaimBuster sentences and (``write``) store it in the graph."""
     import onnx
 
     tok = hd.load_base_tokenizer()
-    items = held_out_claimbuster(seed, clef_neg_keep, tok)
+    items = held_out_claimbuster(seed, clef_neg_keep, tok, use_clef)
     probs = np.array(th.onnx_sentence_scores(model_path, items, threads=2))
     probs = np.clip(probs, 1e-7, 1 - 1e-7)
     logits = np.log(probs / (1 - probs))
@@ -106,9 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", type=Path, required=True, help="encoder.onnx to calibrate (rewritten)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--clef-neg-keep", type=float, default=0.5)
+    ap.add_argument("--no-clef", action="store_true", help="the model was trained with --no-clef")
     ap.add_argument("--dry-run", action="store_true", help="print the offset, do not write it")
     args = ap.parse_args(argv)
-    result = calibrate(args.model, args.seed, args.clef_neg_keep, write=not args.dry_run)
+    result = calibrate(
+        args.model, args.seed, args.clef_neg_keep, write=not args.dry_run, use_clef=not args.no_clef
+    )
     print(json.dumps(result))
     return 0
 

@@ -217,7 +217,9 @@ def load_all(args: argparse.Namespace, tok: Any) -> dict[str, Any]:
     cb_train = [s for s in cb if s.id not in cb_dev]
     debates = claims.load_clef(hd.DATA)
     dev_names = set(claims.clef_dev_files(hd.DATA))
-    clef_train = [s for n, rows in debates.items() if n not in dev_names for s in rows]
+    clef_train = (
+        [] if args.no_clef else [s for n, rows in debates.items() if n not in dev_names for s in rows]
+    )
     clef_train = [s for s in clef_train if s.label == 1 or rng.random() < args.clef_neg_keep]
     sents = cb_train + clef_train
     if args.smoke:
@@ -507,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
         "--technique-o-weight", type=float, default=0.3, help="CE weight of O in the technique head"
     )
     ap.add_argument("--span-weight", type=float, default=1.0, help="weight of the span-classification loss")
+    ap.add_argument(
+        "--no-clef", action="store_true", help="train check-worthiness on ClaimBuster only (no CLEF debates)"
+    )
     ap.add_argument("--clef-neg-keep", type=float, default=0.5, help="fraction of CLEF negatives used")
     ap.add_argument("--eval-every", type=int, default=700)
     ap.add_argument("--max-steps", type=int, default=0)
@@ -652,7 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.smoke:  # the calibration rebuilds the full held-out slice, which a smoke run does not have
         import calibrate_checkworthy
 
-        res["checkworthy_calibration"] = calibrate_checkworthy.calibrate(int8, args.seed, args.clef_neg_keep)
+        res["checkworthy_calibration"] = calibrate_checkworthy.calibrate(
+            int8, args.seed, args.clef_neg_keep, use_clef=not args.no_clef
+        )
         log(f"checkworthy calibration: {res['checkworthy_calibration']}")
     info = {
         "date": dt.date.today().isoformat(),

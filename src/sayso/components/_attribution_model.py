@@ -16,7 +16,14 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from sayso.components._attribution_rules import EXTRACTOR, Candidate, QuoteMap, subtree_chars, trim_span
+from sayso.components._attribution_rules import (
+    EXTRACTOR,
+    Candidate,
+    QuoteMap,
+    dateline_end,
+    subtree_chars,
+    trim_span,
+)
 from sayso.components._common import CharSpan, text_of
 from sayso.components._cues import Cue
 
@@ -75,7 +82,9 @@ def combine(
         return rules
     sentences = _Sentences(doc)
     sources = [s for s in spans if s[0] == "SOURCE"]
-    contents = sorted((s for s in spans if s[0] == "CONTENT"), key=lambda s: s[1])
+    # The dateline says where and when the report was filed; it is never what someone says.
+    filed_end = dateline_end(doc)
+    contents = sorted((s for s in spans if s[0] == "CONTENT" and s[1] >= filed_end), key=lambda s: s[1])
     cues = _merge_cue_pieces(doc, [s for s in spans if s[0] == "CUE"], sources + contents)
 
     candidates = list(rules)

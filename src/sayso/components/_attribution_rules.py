@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from sayso.components._common import CharSpan, text_of
+from sayso.components._common import CharSpan, DatelineRecord, text_of
 from sayso.components._cues import DOCUMENT_PARTICIPLES, ISSUING_VERBS, Cue, CueLexicon, load_cues
 from sayso.components._quotes import Quote, find_quotes
 
@@ -252,9 +252,18 @@ class RuleExtractor:
     ) -> tuple[list[CharSpan], str, list[int]]:
         """Content spans of a verb cue, the kind, and the quotes used."""
         spans: list[CharSpan] = []
-        complements = [c for c in verb.children if c.dep_ == "ccomp" and "ccomp" in cue.frames]
+        complements = [
+            c
+            for c in verb.children
+            if c.dep_ == "ccomp"
+            and "ccomp" in cue.frames
+            # "X said ..., Agency reports.": the parser may hang the agency's cue clause on "said"
+            and not (self.lexicon.verb(c.lemma_) is not None and self._trailing_report(doc, c))
+        ]
         if not complements and verb.dep_ == "parataxis" and "ccomp" in cue.frames:
             return self._parenthetical_content(doc, verb, quotes)
+        if not complements and "ccomp" in cue.frames and self._trailing_report(doc, verb):
+            return self._trailing_content(doc, verb, quotes)
         for child in complements:
             span = subtree_chars(child)
             spans.append(span)
@@ -390,6 +399,44 @@ class RuleExtractor:
             return [], "indirect", []
         used = [q for s, e in spans for q in quotes.overlapping(s, e)]
         return spans, ("mixed" if used else "indirect"), used
+
+    @staticmethod
+    def _trailing_report(doc: Doc, verb: Token) -> bool:
+        """ "..., Alpine Wire reports, citing the office.": a cue clause after a comma at the end of the
+        sentence that the parser hung on the reported clause as a conjunct (so it has no complement).
+
+        A conjunct joined by "and"/"but" is a second statement ("X said ... and Y reported ..."), not this.
+        """
+        if verb.dep_ not in ("conj", "ccomp") or verb.head.i >= verb.i:
+            return False
+        if any(t.dep_ == "cc" for t in doc[verb.head.i + 1 : verb.i]):
+            return False
+        if any(c.dep_ == "ccomp" for c in verb.children):
+            return False  # it has a complement of its own: an ordinary cue
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i]
+        if not subjects:
+            return False
+        sent = verb.sent
+        if any(not t.is_punct and not t.is_space for t in doc[verb.right_edge.i + 1 : sent.end]):
+            return False  # the cue clause must close the sentence
+        first = subjects[0].left_edge.i
+        return first > sent.start and doc[first - 1].text == ","
+
+    def _trailing_content(
+        self, doc: Doc, verb: Token, quotes: QuoteMap
+    ) -> tuple[list[CharSpan], str, list[int]]:
+        """What a trailing cue reports: the sentence before the comma that opens the cue clause, without
+        the dateline ("SION, Switzerland, March 12 (Alpine Wire) -" is where and when, not what)."""
+        sent = verb.sent
+        first = min(c.left_edge.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass"))
+        dateline_end_char = dateline_end(doc)
+        tokens = [t for t in sent if t.i < first - 1 and t.idx >= dateline_end_char]
+        spans = _pieces_without(doc, tokens, set())
+        cleaned = [t for t in (trim_span(doc, s, e) for s, e in spans) if t is not None]
+        if not cleaned:
+            return [], "indirect", []
+        used = [q for s, e in cleaned for q in quotes.overlapping(s, e)]
+        return cleaned, ("mixed" if used else "indirect"), used
 
     # ------------------------------------------------------------------ cue and source spans
     def _cue_group(self, doc: Doc, verb: Token, participle: Token | None, cue: Cue) -> CharSpan:
@@ -633,6 +680,21 @@ class RuleExtractor:
         if words < 4:  # a short quote continues a speaker only when it is the whole sentence: "We lost."
             return quote.start <= sent.start_char + 1 and covered >= 0.9
         return covered >= 0.6 or quote.start <= sent.start_char + 1
+
+
+def dateline_end(doc: Doc) -> int:
+    """Where the dateline ends (0 without one), including the dash or full stop that closes it."""
+    record: DatelineRecord | None = doc._.sayso_dateline
+    if record is None:
+        return 0
+    ends = [int(span[1]) for span in (record.place, record.date, record.agency) if span is not None]
+    if not ends:
+        return 0
+    end = max(ends)
+    text = text_of(doc)
+    while end < len(text) and text[end] in " )]-–—.:,":
+        end += 1
+    return end
 
 
 def extract_rules(doc: Doc) -> tuple[list[Candidate], QuoteMap]:
