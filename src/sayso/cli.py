@@ -423,7 +423,7 @@ def spark(
         from sayso import spark as job
     except ImportError:
         err.print(
-            "[bold red]error:[/] `sayso spark` needs pyspark: pip install 'sayso[spark]' (and Java 17+)"
+            "[bold red]error:[/] `sayso spark` needs pyspark: pip install 'sayso\\[spark]' (and Java 17+)"
         )
         raise typer.Exit(EXIT_CONFIG) from None
     owned = SparkSession.getActiveSession() is None
