@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -346,8 +346,9 @@ def write_csv(folder: Path, rows: dict[str, list[Row]]) -> dict[str, int]:
     return {name: len(rows[name]) for name in TABLES}
 
 
-def arrow_schema(table: str) -> Any:
-    """The pyarrow schema of one table (from :data:`TABLES`; Spark reads the same types)."""
+def arrow_fields(columns: Sequence[tuple[str, str]]) -> list[tuple[str, Any]]:
+    """``(name, pyarrow type)`` for ``(name, kind)`` column declarations: the one mapping of sayso's
+    column kinds to Arrow types, shared by the export and the Spark job's output tables."""
     import pyarrow as pa
 
     types = {
@@ -357,7 +358,14 @@ def arrow_schema(table: str) -> Any:
         "bool": pa.bool_(),
         "date": pa.date32(),
     }
-    return pa.schema([(name, types[kind]) for name, kind in TABLES[table]])
+    return [(name, types[kind]) for name, kind in columns]
+
+
+def arrow_schema(table: str) -> Any:
+    """The pyarrow schema of one table (from :data:`TABLES`; Spark reads the same types)."""
+    import pyarrow as pa
+
+    return pa.schema(arrow_fields(TABLES[table]))
 
 
 def write_parquet(folder: Path, rows: dict[str, list[Row]]) -> dict[str, int]:

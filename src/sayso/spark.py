@@ -421,15 +421,9 @@ def arrow_schema(table: str) -> Any:
     take the schema from."""
     import pyarrow as pa
 
-    types = {
-        "str": pa.string(),
-        "int": pa.int64(),
-        "float": pa.float64(),
-        "bool": pa.bool_(),
-        "date": pa.date32(),
-    }
-    fields = [(name, types[kind]) for name, kind in OUTPUT_TABLES[table]]
-    return pa.schema([*fields, (PARTITION_COLUMN, pa.string())])
+    from sayso.export import arrow_fields
+
+    return pa.schema([*arrow_fields(OUTPUT_TABLES[table]), (PARTITION_COLUMN, pa.string())])
 
 
 def read_table(out: str | os.PathLike[str], table: str) -> Any:
