@@ -37,14 +37,7 @@ def held_out_claimbuster(
     rng = np.random.default_rng(seed)
     tq = hd.load_eval_module("techniques")
     rng.permutation(len(tq.train_article_ids(hd.DATA)))  # the technique split draws first
-    claims = hd.load_eval_module("claims")
-    cb = claims.load_claimbuster(hd.DATA)
-    cb_dev = claims.claimbuster_dev_ids(cb)
-    cb_train = [s for s in cb if s.id not in cb_dev]
-    debates = claims.load_clef(hd.DATA)
-    dev_names = set(claims.clef_dev_files(hd.DATA))
-    clef_train = [s for n, rows in debates.items() if n not in dev_names for s in rows] if use_clef else []
-    clef_train = [s for s in clef_train if s.label == 1 or rng.random() < clef_neg_keep]
+    cb_train, clef_train = th.checkworthy_sentences(rng, clef_neg_keep, use_clef)
     items = th.sentence_items(tok, cb_train + clef_train)
     order = rng.permutation(len(items))
     n_val = max(1, round(0.1 * len(items)))

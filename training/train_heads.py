@@ -177,6 +177,23 @@ def sentence_items(tok: Any, sentences: list[Any]) -> list[tuple[np.ndarray, int
     return out
 
 
+def checkworthy_sentences(
+    rng: np.random.Generator, clef_neg_keep: float, use_clef: bool = True
+) -> tuple[list[Any], list[Any]]:
+    """(ClaimBuster non-dev sentences, kept CLEF non-dev sentences). Draws from ``rng`` (one draw per CLEF
+    negative), so calibrate_checkworthy.py rebuilds the same held-out slice by calling this too."""
+    claims = hd.load_eval_module("claims")
+    cb = claims.load_claimbuster(hd.DATA)
+    cb_dev = claims.claimbuster_dev_ids(cb)
+    cb_train = [s for s in cb if s.id not in cb_dev]
+    if not use_clef:
+        return cb_train, []
+    debates = claims.load_clef(hd.DATA)
+    dev_names = set(claims.clef_dev_files(hd.DATA))
+    clef_train = [s for n, rows in debates.items() if n not in dev_names for s in rows]
+    return cb_train, [s for s in clef_train if s.label == 1 or rng.random() < clef_neg_keep]
+
+
 def load_all(args: argparse.Namespace, tok: Any) -> dict[str, Any]:
     rng = np.random.default_rng(args.seed)
     d: dict[str, Any] = {}
@@ -211,16 +228,7 @@ def load_all(args: argparse.Namespace, tok: Any) -> dict[str, Any]:
     )
     d["_span_rows"] = (span_targets(d["technique"][0], t_tr), span_targets(d["technique"][1], t_va))
     # checkworthy: ClaimBuster non-dev + CLEF non-dev debates, 10% held out
-    claims = hd.load_eval_module("claims")
-    cb = claims.load_claimbuster(hd.DATA)
-    cb_dev = claims.claimbuster_dev_ids(cb)
-    cb_train = [s for s in cb if s.id not in cb_dev]
-    debates = claims.load_clef(hd.DATA)
-    dev_names = set(claims.clef_dev_files(hd.DATA))
-    clef_train = (
-        [] if args.no_clef else [s for n, rows in debates.items() if n not in dev_names for s in rows]
-    )
-    clef_train = [s for s in clef_train if s.label == 1 or rng.random() < args.clef_neg_keep]
+    cb_train, clef_train = checkworthy_sentences(rng, args.clef_neg_keep, use_clef=not args.no_clef)
     sents = cb_train + clef_train
     if args.smoke:
         sents = sents[:120] + sents[-120:]
