@@ -34,7 +34,7 @@ def sentence_scores(doc: Doc, encoding: DocEncoding, head: str) -> list[list[obj
     return rows
 
 
-def classify_spans(spans: list[list[object]], encoding: DocEncoding, head: str) -> list[list[object]]:
+def relabel_spans(spans: list[list[object]], encoding: DocEncoding, head: str) -> list[list[object]]:
     """Relabel detected spans with a span head: ``[label, start, end, detection score, label probability]``.
 
     The BIO head finds where a technique is; its per-token labels are a weak vote on *which* technique, and
@@ -72,7 +72,7 @@ class EncoderComponent:
                     heads[name] = sentence_scores(doc, encoding, name)
                 elif name.endswith("_class") and name[: -len("_class")] in heads:
                     base = name[: -len("_class")]
-                    heads[base] = classify_spans(heads[base], encoding, name)
+                    heads[base] = relabel_spans(heads[base], encoding, name)
             doc._.sayso_heads = heads
 
     def __call__(self, doc: Doc) -> Doc:
