@@ -421,7 +421,8 @@ def test_start_words_find_what_a_full_scan_finds() -> None:
         "From May 12 through May 15, 2024, and in the 1990s, the '80s and mid-1996, sales fell 8% in the "
         "third quarter from a year ago. Every Saturday, on Tuesdays and twice a week at 3 p.m. EST, for "
         "several months, half an hour, two-year terms, recent years, Christmas Eve, the end of the year, "
-        "Q3 2019, FY 2020, nineteen ninety-six, the year-earlier period, this week, right now, tonight."
+        "Q3 2019, FY 2020, nineteen ninety-six, the year-earlier period, this week, right now, tonight, "
+        "a day-long hearing by year-end, Easter week, the weeks ahead, the then-current price."
     )
     full = timex._scan(text, timex._Context(text, None, PUBLISHED), range(len(text)))
     fast = timex._scan(text, timex._Context(text, None, PUBLISHED), timex._starts(text))
@@ -537,6 +538,165 @@ def test_calendar_helpers() -> None:
     assert cal.shift_weekday(1, PUBLISHED, 1) == dt.date(2024, 6, 11)
 
 
+# ------------------------------------------------------- anchoring, periods and extents (issue 4)
+
+
+def test_weekday_in_a_planned_clause_is_the_coming_one(parsed_nlp: Language) -> None:
+    def weekday(text: str) -> str | None:
+        doc = parsed_nlp.make_doc(text)
+        doc._.sayso_published = dt.date(2024, 6, 6)  # a Thursday
+        value: str | None = next(r.value for r in parsed_nlp(doc)._.sayso_times)
+        return value
+
+    assert weekday("The sale is scheduled to close Monday.") == "2024-06-10"
+    assert weekday("Trading in the shares is to resume Tuesday.") == "2024-06-11"
+    assert weekday("The union has scheduled a strike vote Monday.") == "2024-06-10"
+    assert weekday("Protesters are planning to march on Monday.") == "2024-06-10"
+    assert weekday("Shares are likely to open lower Monday.") == "2024-06-10"
+    assert weekday("The plant is due to reopen Monday.") == "2024-06-10"
+    # a plan told in the past, and plain past clauses, keep the past day
+    assert weekday("The sale had been scheduled to close Monday.") == "2024-06-03"
+    assert weekday("Workers set Monday as the deadline.") == "2024-06-03"
+    assert weekday("The board met Monday.") == "2024-06-03"
+
+
+def test_clock_time_takes_the_day_after_its_parenthesis() -> None:
+    found = times("The blast came at 10:35 a.m. (0735 GMT) Monday, police said.")
+    assert found == [("10:35 a.m.", "TIME", "2024-06-03T10:35"), ("Monday", "DATE", "2024-06-03")]
+    (clock, _, first), (_, _, second) = times("He will leave at 4 in the morning (4 a.m. EDT Thursday).")
+    assert clock == "4 in the morning"
+    assert first is not None and second is not None and first[:10] == second[:10] != PUBLISHED.isoformat()
+    # without a parenthesis the clock time stays on the anchor's day
+    assert times("It ended at 10:35 a.m. Police came Monday.")[0] == (
+        "10:35 a.m.",
+        "TIME",
+        "2024-06-04T10:35",
+    )
+
+
+def test_the_year_period_is_the_reported_quarter_of_that_year() -> None:
+    text = "Acme posted third-quarter net income of $5 million. In the 2023 period, it earned $4 million."
+    assert times(text, dt.date(2024, 11, 1))[-1] == ("the 2023 period", "DATE", "2023-Q3")
+    # no quarter named: the year alone
+    assert times("In the 2023 period, it earned $4 million.", dt.date(2024, 11, 1)) == [
+        ("2023", "DATE", "2023")
+    ]
+
+
+def test_a_quarter_described_in_passing_is_not_the_reported_one() -> None:
+    text = (
+        "Acme reported third-quarter profit of $5 million. After a weak second quarter, sales recovered. "
+        "Profit in the year-earlier period was $4 million."
+    )
+    assert times(text, dt.date(2024, 10, 30))[-1] == ("the year-earlier period", "DATE", "2023-Q3")
+    # the article of "a third-quarter loss" is the loss's: that quarter is still the reported one
+    text = "Acme posted a third-quarter loss of $5 million, compared with a profit a year earlier."
+    assert times(text, dt.date(2024, 10, 30))[-1] == ("a year earlier", "DATE", "2023-Q3")
+
+
+def test_quarter_and_half_followed_by_a_year_back() -> None:
+    assert times("Profit rose from the quarter a year ago.") == [
+        ("the quarter a year ago", "DATE", "2023-Q1")
+    ]
+    assert one("Sales fell in the third quarter last year.") == (
+        "the third quarter last year",
+        "DATE",
+        "2023-Q3",
+    )
+    assert one("Sales fell in the first half last year.") == ("the first half last year", "DATE", "2023-H1")
+
+
+def test_that_quarter_is_the_last_one_named() -> None:
+    text = "Acme had a loss in the third quarter. Results for that quarter included a charge."
+    assert times(text, dt.date(2024, 11, 1))[-1] == ("that quarter", "DATE", "2024-Q3")
+    assert times("Results for that quarter were weak.") == []
+
+
+def test_day_before_a_day_and_week_of_a_date() -> None:
+    assert one("The hearing is set for the week of March 6.", dt.date(2024, 2, 20)) == (
+        "the week of March 6",
+        "DATE",
+        "2024-W10",
+    )
+    assert one("It happened the day before last Tuesday.", dt.date(2024, 6, 6)) == (
+        "the day before last Tuesday",
+        "DATE",
+        "2024-06-03",
+    )
+    assert one("They met the day after June 12, 2023.") == (
+        "the day after June 12, 2023",
+        "DATE",
+        "2023-06-13",
+    )
+
+
+def test_the_previous_weekday_counts_from_the_day_last_named() -> None:
+    found = times("Shares closed higher Friday, up 2% from the previous Friday.")
+    assert found == [("Friday", "DATE", "2024-05-31"), ("the previous Friday", "DATE", "2024-05-24")]
+    # no day named before: from the anchor
+    assert one("Shares are up 2% from the previous Friday.") == ("the previous Friday", "DATE", "2024-05-31")
+
+
+def test_the_units_ahead_are_a_vague_duration() -> None:
+    assert times("Prices may fall in the weeks ahead and for years to come.") == [
+        ("the weeks ahead", "DURATION", "PXW"),
+        ("years to come", "DURATION", "PXY"),
+    ]
+    assert times("He read the days of the week aloud.") == []
+
+
+def test_year_end_after_a_preposition() -> None:
+    assert times("The deal should close by year-end. Shares are up 8% since year end.") == [
+        ("year-end", "DATE", "2024"),
+        ("year end", "DATE", "2023"),
+    ]
+    assert one("Approval is expected before year's end.") == ("year's end", "DATE", "2024")
+    assert times("Year-end bonuses were cut.") == []
+
+
+def test_the_past_decade_is_a_length_of_time() -> None:
+    assert times("Prices doubled over the past decade, the past century and the last decade.") == [
+        ("the past decade", "DURATION", "P10Y"),
+        ("the past century", "DURATION", "P100Y"),
+        ("the last decade", "DATE", "201"),
+    ]
+
+
+def test_a_part_of_a_period_takes_the_period() -> None:
+    assert one("Sales grew in the last half of the '80s.") == ("the last half of the '80s", "DATE", "198")
+    assert one("Sales grew in the first half of 2023.") == ("the first half of 2023", "DATE", "2023-H1")
+
+
+def test_holiday_week_and_weekend() -> None:
+    assert one("Crowds gathered during Easter week.") == ("Easter week", "DATE", "2024-W13")
+    assert one("Crowds gathered over the Easter weekend.")[1:] == ("DATE", "2024-W13-WE")
+
+
+def test_then_current_is_a_past_present() -> None:
+    assert one("They bought at the then-current price.") == ("then-current", "DATE", "PAST_REF")
+    assert one("They bought at the then current price.") == ("then current", "DATE", "PAST_REF")
+    assert one("They bought at the current price.") == ("current", "DATE", "PRESENT_REF")
+
+
+def test_vague_quarters_of_something_are_a_duration() -> None:
+    assert times("It returned to profit after several quarters of losses.") == [
+        ("several quarters", "DURATION", "PXQ")
+    ]
+    assert times("He won three quarters of the vote.") == []
+
+
+def test_unit_long_modifiers_are_durations() -> None:
+    assert times("After a day-long meeting, the decades-long dispute ended.") == [
+        ("day-long", "DURATION", "P1D"),
+        ("decades-long", "DURATION", "PXY"),
+    ]
+    assert times("They faced months-long waits and an hour-long show.") == [
+        ("months-long", "DURATION", "PXM"),
+        ("hour-long", "DURATION", "PT1H"),
+    ]
+    assert one("A 90-minute-long film.")[1:] == ("DURATION", "PT90M")
+
+
 # ----------------------------------------------------------------------------------- the scorer
 
 
@@ -579,7 +739,7 @@ def test_scorer_reads_timeml_and_scores_like_tempeval(et: ModuleType, tmp_path: 
     assert m["value_f1"] == pytest.approx(0.5)
 
 
-VALUE_F1_FLOOR = 0.81  # just under the 0.813 eval/timex.py reaches; raise it when the rules improve
+VALUE_F1_FLOOR = 0.825  # just under the 0.830 eval/timex.py reaches; raise it when the rules improve
 
 
 @pytest.mark.data
