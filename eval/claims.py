@@ -43,7 +43,10 @@ Systems
   ``Analyzer.analyze_many`` with the ``sayso_claims`` threshold set to 0 (every sentence is a claim with
   its score; the default 0.5 only decides which sentences a user sees), and a sentence's score is the
   largest ``checkworthiness`` of the ``analysis.claims`` that overlap its characters (0 when none). A
-  chunk sayso skips scores 0.
+  chunk sayso skips scores 0. ``checkworthiness`` is exactly what a user gets: the ``sayso_claims`` blend
+  of the encoder's ``checkworthy`` head with the lexical model (``sayso._lexical``; the scorer leaves the
+  component's ``lexical`` setting alone), or the encoder alone where the lexical file is missing; the
+  result says which (``checkworthiness``).
 * ``baseline_tfidf_lr``: TF-IDF of word 1-2-grams (sublinear tf, ``min_df=2``) + logistic regression
   (balanced class weights), fit on the non-dev part of each dataset; the score is the positive-class
   probability. Nothing is tuned on dev.
@@ -261,6 +264,17 @@ def sayso_scorer(analyzer: Any = None, chunk: int = CHUNK) -> Scorer:
     return score
 
 
+def checkworthiness_source(analyzer: Any) -> str:
+    """What ``analysis.claims`` scores come from: the encoder + lexical blend, or the encoder alone."""
+    nlp = getattr(analyzer, "nlp", None)
+    if nlp is None or "sayso_claims" not in nlp.pipe_names:
+        return "unknown"
+    from sayso._lexical import get_lexical_model
+
+    blended = getattr(nlp.get_pipe("sayso_claims"), "lexical", False) and get_lexical_model() is not None
+    return "encoder + lexical blend" if blended else "encoder"
+
+
 def tfidf_lr_scorer(train_texts: Sequence[str], train_labels: Sequence[int]) -> Scorer:
     """A :data:`Scorer` from TF-IDF (word 1-2-grams) + balanced logistic regression fit on the given data."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -344,6 +358,10 @@ def evaluate(
         t0 = time.perf_counter()
         info: dict[str, Any] = {}
         if system == "sayso":
+            if analyzer is None:
+                from sayso import Analyzer
+
+                analyzer = Analyzer()
             cb_scorer = clef_scorer = sayso_scorer(analyzer)
         else:
             cb_scorer = tfidf_lr_scorer([s.text for s in cb_train], [s.label for s in cb_train])
@@ -370,6 +388,7 @@ def evaluate(
         )
         if system == "sayso":
             info["model"] = getattr(analyzer, "model_id", None) or "default Analyzer"
+            info["checkworthiness"] = checkworthiness_source(analyzer)
         result["systems"][system] = {
             "claimbuster": cb_result,
             "clef": clef_result,

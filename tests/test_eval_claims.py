@@ -76,6 +76,7 @@ class _FakeAnalyzer:
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.nlp: Any = None  # no pipeline unless a test gives it one
 
     def analyze_many(self, items: Iterable[tuple[str, Any]], as_tuples: bool = False) -> Iterator[Any]:
         for text, context in items:
@@ -94,6 +95,37 @@ def test_sayso_scorer_maps_claims_back_to_sentences(ec: ModuleType) -> None:
     groups = [["Hello there.", "Prices rose 3 percent.", "Bye.", "Ten percent more."], ["Nothing."]]
     assert score(groups) == [[0.0, 0.7, 0.0, 0.7], [0.0]]
     assert len(fake.texts) == 3  # chunks of 2 sentences, never across groups
+
+
+class _FakePipeline:
+    """A pipeline with only a ``sayso_claims`` component, as ``sayso_scorer`` and the result see it."""
+
+    def __init__(self, lexical: bool) -> None:
+        from sayso.components.claims import ClaimsComponent
+
+        self.pipe_names = ["sayso_claims"]
+        self.claims = ClaimsComponent(threshold=0.5, lexical=lexical)
+
+    def get_pipe(self, name: str) -> Any:
+        assert name == "sayso_claims"
+        return self.claims
+
+
+def test_sayso_scorer_scores_what_users_get(ec: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sayso._lexical
+
+    fake = _FakeAnalyzer()
+    fake.nlp = _FakePipeline(lexical=True)
+    ec.sayso_scorer(fake)([["Prices rose 3 percent."]])
+    # every sentence becomes a claim, and the blend with the lexical model stays on
+    assert fake.nlp.claims.threshold == 0.0 and fake.nlp.claims.lexical is True
+    monkeypatch.setattr(sayso._lexical, "get_lexical_model", lambda: object())
+    assert ec.checkworthiness_source(fake) == "encoder + lexical blend"
+    monkeypatch.setattr(sayso._lexical, "get_lexical_model", lambda: None)  # no model file installed
+    assert ec.checkworthiness_source(fake) == "encoder"
+    fake.nlp = _FakePipeline(lexical=False)
+    assert ec.checkworthiness_source(fake) == "encoder"
+    assert ec.checkworthiness_source(_FakeAnalyzer()) == "unknown"
 
 
 def test_claimbuster_dev_split_is_stratified_and_fixed(ec: ModuleType) -> None:

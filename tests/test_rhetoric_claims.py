@@ -13,8 +13,10 @@ from spacy.language import Language
 
 import sayso
 from sayso import _encoder as enc
+from sayso import _lexical as lexical
+from sayso.components import claims as claims_module
 from sayso.components._common import AttributionRecord, EventRecord, QuantityRecord
-from sayso.components.claims import ClaimsComponent, reporting_attribution
+from sayso.components.claims import ClaimsComponent, checkworthiness, reporting_attribution
 from sayso.components.rhetoric import PTC_TO_SAYSO, TECHNIQUES, RhetoricComponent, classify_spans
 
 from .conftest import assert_offsets_exact
@@ -142,15 +144,54 @@ def test_claims_keep_sentences_above_threshold_with_their_links(nlp: Language) -
     trigger = TEXT.index("destroyed")
     doc._.sayso_events = [EventRecord(id="e1", trigger=(trigger, trigger + 9), type="destroy")]
     doc._.sayso_heads = {"checkworthy": [[0, first_end, 0.91], [second[0], second[1], 0.08]]}
-    ClaimsComponent(threshold=0.5)(doc)
+    ClaimsComponent(threshold=0.5, lexical=False)(doc)  # the encoder's probability alone
     claims = doc._.sayso_claims
     assert len(claims) == 1
     claim = claims[0]
     assert claim.id == "c1" and claim.span == (0, first_end) and claim.checkworthiness == 0.91
     assert claim.attribution == "a1" and claim.quantities == ["q1"] and claim.events == ["e1"]
-    ClaimsComponent(threshold=0.0)(doc)
+    ClaimsComponent(threshold=0.0, lexical=False)(doc)
     assert [c.checkworthiness for c in doc._.sayso_claims] == [0.91, 0.08]
     assert doc._.sayso_claims[1].attribution is None
+
+
+def _hand_lexical(weights: dict[str, float]) -> lexical.LexicalModel:
+    block = lexical.NgramBlock(
+        analyzer="word",
+        ngram_range=(1, 1),
+        lowercase=True,
+        token_pattern=r"(?u)\b\w\w+\b",
+        sublinear_tf=True,
+        vocabulary={"destroyed": 0, "thank": 1},
+        n_documents=4,
+        df=np.array([1, 2]),
+        coef=np.array([3.0, -3.0]),
+    )
+    return lexical.LexicalModel(blocks=(block,), intercept=0.0, weights=weights)
+
+
+def test_claims_blend_the_encoder_with_the_lexical_model(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = nlp(TEXT)
+    first_end = TEXT.index("\n")
+    rows = [[0, first_end, 0.45], [first_end + 1, len(TEXT) - 1, 0.55]]
+    doc._.sayso_heads = {"checkworthy": rows}
+    model = _hand_lexical({"encoder": 1.0, "lexical": 1.0, "bias": 0.0})
+    monkeypatch.setattr(claims_module, "get_lexical_model", lambda: model)
+    expected = model.blend([0.45, 0.55], [TEXT[:first_end], TEXT[first_end + 1 : len(TEXT) - 1]])
+    assert checkworthiness(rows, TEXT) == pytest.approx(list(expected))
+    # the words lift the first sentence over the threshold and sink the second below it
+    ClaimsComponent(threshold=0.5)(doc)
+    assert [c.span for c in doc._.sayso_claims] == [(0, first_end)]
+    assert doc._.sayso_claims[0].checkworthiness == round(float(expected[0]), 4) > 0.5
+    # lexical=False, or no model file: the encoder's probability
+    assert checkworthiness(rows, TEXT, lexical=False) == [0.45, 0.55]
+    monkeypatch.setattr(claims_module, "get_lexical_model", lambda: None)
+    assert checkworthiness(rows, TEXT) == [0.45, 0.55]
+    ClaimsComponent(threshold=0.5)(doc)
+    assert [c.checkworthiness for c in doc._.sayso_claims] == [0.55]
+    assert checkworthiness([], TEXT) == []
 
 
 def test_reporting_attribution_prefers_most_coverage_then_the_inner_report() -> None:

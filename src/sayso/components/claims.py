@@ -1,18 +1,25 @@
 """The ``sayso_claims`` component: claim units with their check-worthiness, tied to who reports them.
 
 A claim unit is a sentence (cut at newlines, as the encoder's chunking does), because check-worthiness data
-(ClaimBuster, CLEF-2019 CheckThat!) is labelled per sentence. Its ``checkworthiness`` comes from the shared
-encoder's ``checkworthy`` head (mean-pooled over the sentence's wordpieces; ``sayso_encoder`` computed it),
-so no second model runs. Each claim is linked to the attribution whose content covers most of it, and to
-the figures and events inside it, so a fact-checker sees *who* makes the checkable statement and *what*
-in it can be checked. sayso ranks what is worth checking; it never says whether a claim is true.
+(ClaimBuster, CLEF-2019 CheckThat!) is labelled per sentence. Its ``checkworthiness`` blends two scores in
+logit space: the shared encoder's ``checkworthy`` head (mean-pooled over the sentence's wordpieces;
+``sayso_encoder`` computed it, so no second network runs) and a small TF-IDF + logistic-regression model of
+the sentence's words and characters (``sayso._lexical``; pure numpy, well under a millisecond a sentence),
+with weights fit on held-out training sentences. Without the lexical model file, or with ``lexical=False``,
+it is the encoder's probability alone. Each claim is linked to the attribution whose content covers most
+of it, and to the figures and events inside it, so a fact-checker sees *who* makes the checkable statement
+and *what* in it can be checked. sayso ranks what is worth checking; it never says whether a claim is true.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sayso._lexical import get_lexical_model
 from sayso.components._common import AttributionRecord, CharSpan, ClaimRecord, text_of
 
 
@@ -40,11 +47,29 @@ def reporting_attribution(span: CharSpan, attributions: list[AttributionRecord])
     return best[2] if best else None
 
 
-class ClaimsComponent:
-    """Sentences whose check-worthiness reaches ``threshold`` become :class:`ClaimRecord` objects."""
+def checkworthiness(rows: Sequence[Sequence[Any]], text: str, lexical: bool = True) -> list[float]:
+    """The check-worthiness of each ``[start, end, encoder probability]`` row of the ``checkworthy`` head.
 
-    def __init__(self, threshold: float):
+    With ``lexical`` and the lexical model present: the blend of the encoder's probability and the lexical
+    model's score of ``text[start:end]``; otherwise the encoder's probability.
+    """
+    probs = [float(row[2]) for row in rows]
+    model = get_lexical_model() if lexical and rows else None
+    if model is None:
+        return probs
+    spans = [text[int(row[0]) : int(row[1])] for row in rows]
+    return [float(p) for p in model.blend(probs, spans)]
+
+
+class ClaimsComponent:
+    """Sentences whose check-worthiness reaches ``threshold`` become :class:`ClaimRecord` objects.
+
+    ``lexical``: blend the encoder's score with the lexical model (when its file is installed).
+    """
+
+    def __init__(self, threshold: float, lexical: bool = True):
         self.threshold = float(threshold)
+        self.lexical = bool(lexical)
 
     def __call__(self, doc: Doc) -> Doc:
         heads = doc._.sayso_heads or {}
@@ -54,8 +79,8 @@ class ClaimsComponent:
         quantities = doc._.sayso_quantities or []
         events = doc._.sayso_events or []
         claims: list[ClaimRecord] = []
-        for row in rows:
-            start, end, prob = int(row[0]), int(row[1]), float(row[2])
+        for row, prob in zip(rows, checkworthiness(rows, text, self.lexical), strict=True):
+            start, end = int(row[0]), int(row[1])
             if prob < self.threshold or not text[start:end].strip():
                 continue
             span = (start, end)
@@ -82,8 +107,9 @@ class ClaimsComponent:
         "doc._.sayso_quantities",
         "doc._.sayso_events",
     ],
-    default_config={"threshold": 0.5},
+    default_config={"threshold": 0.5, "lexical": True},
 )
-def make_claims(nlp: Language, name: str, threshold: float) -> ClaimsComponent:
-    """``threshold``: the lowest check-worthiness that makes a sentence a claim (0 lists every sentence)."""
-    return ClaimsComponent(threshold)
+def make_claims(nlp: Language, name: str, threshold: float, lexical: bool) -> ClaimsComponent:
+    """``threshold``: the lowest check-worthiness that makes a sentence a claim (0 lists every sentence);
+    ``lexical``: blend in the lexical model (False: the encoder's probability alone)."""
+    return ClaimsComponent(threshold, lexical)
