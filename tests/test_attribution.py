@@ -267,3 +267,246 @@ def test_tagger_cue_without_known_frame_reads_what_follows(analyzer: sayso.Analy
     assert all(text[a:b].strip() for a, b in pieces)
     assert "questions about the new pipeline" in " ".join(text[a:b] for a, b in pieces)
     assert all(a >= cue + len("bristled") for a, _ in pieces)  # never the cue or its subject
+
+
+# ----------------------------------------------------------------------------- rules and tagger together
+
+
+def _combined(analyzer: sayso.Analyzer, text: str, spans: list[tuple[str, str, float]]) -> list[tuple]:
+    """(source, cue, content, parent) of ``text``'s records, given tagger spans ``(label, text, score)``."""
+    from sayso.components._attribution_model import combine
+    from sayso.components._attribution_rules import extract_rules
+    from sayso.components.attribution import build_records
+
+    doc = analyzer.nlp(text)
+    model_spans = []
+    for label, piece, score in spans:
+        start = text.index(piece)
+        model_spans.append([label, start, start + len(piece), score])
+    candidates, quotes = extract_rules(doc)
+    records = build_records(doc, combine(doc, candidates, quotes, model_spans), quotes)
+    return [
+        (
+            text[r.source[0] : r.source[1]] if r.source else None,
+            text[r.cue[0] : r.cue[1]] if r.cue else None,
+            [text[a:b] for a, b in r.content],
+            r.parent,
+        )
+        for r in records
+    ]
+
+
+def test_clause_complement_is_the_content_not_a_title_quote(analyzer: sayso.Analyzer) -> None:
+    """A that-less complement that ends in a quote is the writer's clause: a quoted show title before the
+    cue is no content."""
+    text = 'In an interview with "Morning Radio," the mayor said she wanted to meet "every single family."'
+    att = _find(analyzer.analyze(text), "said")
+    assert att.content[0].text.startswith("she wanted to meet")
+
+
+def test_second_report_of_the_same_speaker_stands_apart(analyzer: sayso.Analyzer) -> None:
+    """ "X said A, arguing B": the participle is X's second report, not part of A."""
+    a = analyzer.analyze("Ms. Ortiz said she doubted the figures, arguing that the survey was too small.")
+    said, arguing = _find(a, "said"), _find(a, "arguing")
+    assert [c.text for c in said.content] == ["she doubted the figures"]
+    assert _text(arguing.source) == "Ms. Ortiz"
+    assert arguing.parent is None and arguing.content[0].text == "that the survey was too small"
+
+
+def test_coordinated_report_takes_the_speaker_only_when_the_pronoun_agrees(analyzer: sayso.Analyzer) -> None:
+    """ "The ministry said it ... and warned ...": "it" is the ministry, so "warned" is its second report;
+    "The nurses said he ... and talked about ...": "he" is not the nurses, so that is what they said."""
+    text = "The ministry said it was opposed to the plan and warned the council to drop it."
+    records = _combined(
+        analyzer,
+        text,
+        [("SOURCE", "The ministry", 0.9), ("CUE", "said", 0.9), ("CUE", "warned", 0.8)],
+    )
+    said = next(r for r in records if r[1] == "said")
+    warned = next(r for r in records if r[1] == "warned")
+    assert said[2] == ["it was opposed to the plan"]
+    assert warned[0] == "The ministry" and warned[3] is None
+    text2 = "The nurses said he ignored the complaints and talked about the budget."
+    records2 = _combined(
+        analyzer,
+        text2,
+        [
+            ("CONTENT", "he ignored the complaints", 0.9),
+            ("CUE", "talked", 0.6),
+            ("CONTENT", "the budget", 0.8),
+        ],
+    )
+    said2 = next(r for r in records2 if r[1] == "said")
+    assert said2[2] == ["he ignored the complaints and talked about the budget"]
+    assert all(r[3] is not None for r in records2 if r[1] == "talked")
+
+
+def test_source_stays_on_the_line_of_its_cue(analyzer: sayso.Analyzer) -> None:
+    """A live-blog time stamp on the line above is no part of the speaker."""
+    a = analyzer.analyze('4:30 p.m.\n\nCity council member Ana Lima is calling the budget "a disgrace."')
+    assert _text(_find(a, "is calling").source) == "City council member Ana Lima"
+
+
+def test_editorial_label_is_no_speaker(analyzer: sayso.Analyzer) -> None:
+    a = analyzer.analyze("CLARIFICATION: An earlier version of this article misstated the date of the vote.")
+    assert all(_text(att.source) != "CLARIFICATION" for att in a.attributions)
+
+
+def test_passive_cue_has_no_source_and_its_subject_is_content(analyzer: sayso.Analyzer) -> None:
+    """ "X was accused of Y": nobody is named as saying it (a tagger source on X is not taken either)."""
+    text = "The senator was accused of lying about the budget."
+    records = _combined(analyzer, text, [("SOURCE", "The senator", 0.6), ("CUE", "was accused of", 0.9)])
+    (source, cue, content, _parent) = records[0]
+    assert (source, cue) == (None, "was accused of")
+    assert content == ["The senator", "lying about the budget"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source", "subject"),
+    [
+        ("The new toll seems to be unpopular with drivers.", "seems", None, "The new toll"),
+        ("The plan drew sharp criticism from the unions.", "drew sharp criticism", "the unions", "The plan"),
+        ("The mayor faced questions about the contract.", "faced questions about", None, "The mayor"),
+    ],
+)
+def test_subject_of_a_raising_or_criticism_cue_is_content(
+    analyzer: sayso.Analyzer, text: str, cue: str, source: str | None, subject: str
+) -> None:
+    """ "X seems ...", "X drew criticism (from Y)": X is talked about; the source is Y, or nobody."""
+    from sayso.components._attribution_rules import Candidate
+    from sayso.components.attribution import reported_subjects
+
+    doc = analyzer.nlp(text)
+    start = text.index(cue)
+    span = doc.char_span(start, start + len(cue), alignment_mode="expand")
+    assert span is not None
+    after = span.end_char + 1
+    candidate = Candidate(
+        kind="indirect",
+        cue=(start, start + len(cue)),
+        source=(0, len(subject)),
+        content=[(after, len(text) - 1)],
+        cue_token=span.root.i,
+        source_token=0,
+    )
+    reported_subjects(doc, [candidate])
+    assert (text[candidate.source[0] : candidate.source[1]] if candidate.source else None) == source
+    assert text[candidate.content[-1][0] : candidate.content[-1][1]] == subject
+
+
+def test_continued_quote_goes_to_its_own_cue(analyzer: sayso.Analyzer) -> None:
+    """A quote the rules attach to the previous speaker is given back when the tagger finds its own cue."""
+    text = '"We will rebuild," she said. She continued, "Nobody will be left behind."'
+    records = _combined(
+        analyzer,
+        text,
+        [
+            ("SOURCE", "She", 0.97),
+            ("CUE", "continued", 0.98),
+            ("CONTENT", '"Nobody will be left behind."', 0.99),
+        ],
+    )
+    said = next(r for r in records if r[1] == "said")
+    continued = next(r for r in records if r[1] == "continued")
+    assert said[2] == ['"We will rebuild,"']
+    assert continued[:3] == ("She", "continued", ['"Nobody will be left behind."'])
+
+
+def test_each_tagger_cue_keeps_the_content_that_follows_it(analyzer: sayso.Analyzer) -> None:
+    """Two tagger-only cues in one sentence: each takes the content after it, not the first one both."""
+    text = "Protesters demanded a recount on Monday while officials praised the calm vote."
+    records = _combined(
+        analyzer,
+        text,
+        [
+            ("SOURCE", "Protesters", 0.9),
+            ("CUE", "demanded", 0.9),
+            ("CONTENT", "a recount", 0.9),
+            ("SOURCE", "officials", 0.9),
+            ("CUE", "praised", 0.9),
+            ("CONTENT", "the calm vote", 0.9),
+        ],
+    )
+    by_cue = {r[1]: r for r in records}
+    assert by_cue["demanded"][2] == ["a recount"]
+    assert by_cue["praised"][:3] == ("officials", "praised", ["the calm vote"])
+
+
+def test_tagger_source_that_is_the_subject_beats_a_nearer_one(analyzer: sayso.Analyzer) -> None:
+    text = "Mr. Diaz, who spoke after Ms. Lee at the hearing, cited its cost."
+    records = _combined(
+        analyzer,
+        text,
+        [
+            ("SOURCE", "Mr. Diaz", 0.9),
+            ("SOURCE", "Ms. Lee", 0.5),
+            ("CUE", "cited", 0.95),
+            ("CONTENT", "its cost", 0.9),
+        ],
+    )
+    assert [r[:2] for r in records if r[1] == "cited"] == [("Mr. Diaz", "cited")]
+
+
+def test_rule_content_takes_the_tagger_boundaries() -> None:
+    """Where the tagger marks the content a rule read from the parse, its boundaries win, but never over
+    the rule's own cue or a quotation."""
+    from sayso.components._attribution_model import _Sentences, _tagger_boundaries
+    from sayso.components._attribution_rules import Candidate
+
+    class _Doc:  # _Sentences only needs to know there are no sentence marks
+        def has_annotation(self, name: str) -> bool:
+            return False
+
+    sentences = _Sentences(_Doc())  # type: ignore[arg-type]
+    rule = Candidate(kind="indirect", cue=(10, 14), source=(0, 9), content=[(15, 40)], cue_token=2)
+    quote = Candidate(kind="direct", cue=(50, 54), source=(45, 49), content=[(55, 80)], cue_token=9)
+    contents = [("CONTENT", 15, 60, 0.9), ("CONTENT", 56, 70, 0.9)]
+    _tagger_boundaries([rule, quote], contents, [], sentences)
+    assert rule.content == [(15, 60)] and quote.content == [(55, 80)]
+    crossing = Candidate(kind="indirect", cue=(10, 14), source=(0, 9), content=[(15, 40)], cue_token=2)
+    _tagger_boundaries([crossing], [("CONTENT", 5, 40, 0.9)], [], sentences)
+    assert crossing.content == [(15, 40)]
+
+
+def test_tagger_attribution_inside_a_rule_content_takes_its_content() -> None:
+    """A tagged source and cue inside a rule content ("... while he conceded X, ...") are a report of
+    their own: the tagger's content after the cue is theirs."""
+    from sayso.components._attribution_model import _embedded_contents, _Sentences
+    from sayso.components._attribution_rules import Candidate
+
+    class _Doc:
+        text = "Lee also noted, while he conceded the plan was costly, that it adds jobs."
+
+        def has_annotation(self, name: str) -> bool:
+            return False
+
+    doc = _Doc()
+    text = doc.text
+    at = text.index
+    outer = Candidate(
+        kind="indirect",
+        cue=(at("also"), at(",")),
+        source=(0, 3),
+        content=[(at("while"), len(text) - 1)],
+        cue_token=1,
+    )
+    cue = ("CUE", at("conceded"), at("conceded") + 8, 0.9)
+    sources = [("SOURCE", at("he "), at("he ") + 2, 0.9)]
+    contents = [("CONTENT", at("the plan"), at(", that"), 0.9)]
+    sentences = _Sentences(doc)  # type: ignore[arg-type]
+    assert _embedded_contents(doc, cue, [outer], contents, sources, sentences) == [0]  # type: ignore[arg-type]
+    far = [("SOURCE", 0, 3, 0.9)]  # the outer speaker, not one of the inner cue's own
+    assert _embedded_contents(doc, cue, [outer], contents, far, sentences) == []  # type: ignore[arg-type]
+
+
+def test_rule_content_stays_in_its_paragraph(analyzer: sayso.Analyzer) -> None:
+    from sayso.components._attribution_rules import Candidate, QuoteMap, _clip_to_paragraph
+
+    text = "The council said the vote was final.\n\n___\n\nOther news follows."
+    doc = analyzer.nlp.make_doc(text)
+    cue = text.index("said")
+    candidate = Candidate(
+        kind="indirect", cue=(cue, cue + 4), source=(0, 11), content=[(cue + 5, len(text) - 1)], cue_token=2
+    )
+    _clip_to_paragraph(doc, candidate, QuoteMap([]))
+    assert [text[a:b] for a, b in candidate.content] == ["the vote was final"]

@@ -39,6 +39,31 @@ _DASH_CREDIT = re.compile(
 )
 
 
+# Labels an editor puts before a colon: what follows is the paper's note, not someone's words.
+EDITORIAL_LABELS = frozenset(
+    {
+        "correction",
+        "corrections",
+        "clarification",
+        "update",
+        "updated",
+        "editor's note",
+        "editors' note",
+        "note",
+        "related",
+        "see also",
+        "read more",
+        "photo",
+        "photos",
+        "video",
+        "watch",
+        "advertisement",
+        "disclosure",
+        "caption",
+    }
+)
+
+
 @dataclass
 class Candidate:
     """An attribution found by rules, before ids, nesting and resolution are assigned."""
@@ -52,6 +77,9 @@ class Candidate:
     confidence: float = 0.8
     origin: str = "rules"
     extra_quotes: list[int] = field(default_factory=list)
+    # content pieces attached because they continue the speaker (a later quote without a cue of its own),
+    # not through the cue's grammar: a cue found later for one of them takes it over
+    continued: list[CharSpan] = field(default_factory=list)
 
 
 def trim_span(doc: Doc, start: int, end: int, keep_quotes: bool = True) -> CharSpan | None:
@@ -92,6 +120,39 @@ def _pieces_without(doc: Doc, tokens: Iterable[Token], excluded: set[int]) -> li
             if trimmed:
                 spans.append(trimmed)
     return spans
+
+
+def _clip_to_paragraph(doc: Doc, candidate: Candidate, quotes: QuoteMap) -> None:
+    """Keep a parse-read content piece in its cue's paragraph.
+
+    The parser can run a sentence on over a paragraph break (a heading, a "___" separator, the next
+    paragraph's first words), and a complement read from it then crosses the break; only quotes run over
+    paragraphs (they are grouped apart).
+    """
+    if candidate.cue is None:
+        return
+    text = text_of(doc)
+    cue = candidate.cue[0]
+    clipped: list[CharSpan] = []
+    for start, end in candidate.content:
+        if "\n" not in text[start:end] or (
+            quotes.at(start) is not None and quotes.at(max(end - 1, start)) is not None
+        ):
+            clipped.append((start, end))
+            continue
+        lines: list[CharSpan] = []
+        at = start
+        for part in text[start:end].split("\n"):
+            piece = trim_span(doc, at, at + len(part))
+            if piece is not None:
+                lines.append(piece)
+            at += len(part) + 1
+        if not lines:
+            continue
+        own = [p for p in lines if p[0] <= cue <= p[1] + 1]
+        before = [p for p in lines if p[1] <= cue]
+        clipped.append(own[0] if own else before[-1] if before else lines[0])
+    candidate.content = clipped or candidate.content
 
 
 def _tokens_span(tokens: list[Token]) -> CharSpan:
@@ -183,6 +244,8 @@ class RuleExtractor:
                 if found is not None:
                     candidates.append(found)
         candidates.extend(self._line_patterns(doc, quotes, candidates))
+        for candidate in candidates:
+            _clip_to_paragraph(doc, candidate, quotes)
         self._attach_bare_quotes(doc, candidates, quotes)
         return candidates, quotes
 
@@ -300,8 +363,13 @@ class RuleExtractor:
                 if child.dep_ == "dobj" and child.pos_ != "PRON":
                     spans.append(subtree_chars(child))
                     break
+        # A complement outside every quote, or one that follows the cue and begins outside a quote ("she
+        # said she wanted to meet "every single family""), is the writer's clause: no other quote
+        # next to the cue is the content.
         own_clause = any(
-            quotes.at(start) is None and quotes.at(max(end - 1, start)) is None for start, end in spans
+            quotes.at(start) is None
+            and (quotes.at(max(end - 1, start)) is None or start >= verb.idx + len(verb))
+            for start, end in spans
         )
         if "quote" in cue.frames and not own_clause:
             quote_ids = self._adjacent_quotes(doc, verb, quotes, spans)
@@ -510,6 +578,15 @@ class RuleExtractor:
                 if dateline.extent[1] < cue[0]
                 else None
             )
+        text = text_of(doc)
+        line_start = text.rfind("\n", 0, cue[0]) + 1
+        line_end = text.find("\n", cue[1])
+        line_end = len(text) if line_end < 0 else line_end
+        if not line_start <= token.idx < line_end:
+            # A parse across a line break ("4:30 p.m.\n\nCouncil member Ana Lima is calling ..."): a
+            # speaker is named on the cue's own line; the subject phrase before the cue is the source.
+            before = trim_span(doc, line_start, cue[0], keep_quotes=False) if token.idx < cue[0] else None
+            return before if before is not None and len(text[before[0] : before[1]].split()) <= 12 else None
         stop = None
         if token.idx < cue[0]:
             stop = doc.char_span(cue[0], cue[1], alignment_mode="expand")
@@ -517,6 +594,7 @@ class RuleExtractor:
         else:
             stop_i = None
         start, end = subtree_chars(token, drop=_SOURCE_DROP_DEPS, stop_at=stop_i)
+        start, end = max(start, line_start), min(end, line_end)  # a source never crosses a line break
         # never let a source run into a quotation
         for q in quotes.overlapping(start, end):
             quote = quotes.quotes[q]
@@ -569,7 +647,11 @@ class RuleExtractor:
             name_start, name_end, colon = match.start("name"), match.end("name"), match.start("colon")
             line_end = text.find("\n", colon)
             line_end = len(text) if line_end == -1 else line_end
-            if self._looks_like_name(doc, name_start, name_end) and line_end - colon > 3:
+            if (
+                self._looks_like_name(doc, name_start, name_end)
+                and line_end - colon > 3
+                and text[name_start:name_end].lower().replace("’", "'") not in EDITORIAL_LABELS
+            ):
                 labels.append((name_start, name_end, colon, line_end))
         for i, (name_start, name_end, colon, line_end) in enumerate(labels):
             if any(a <= colon < b for a, b in taken):
@@ -664,6 +746,7 @@ class RuleExtractor:
             ):
                 continue  # someone else speaks in between
             owner.content.append((quote.start, quote.end))
+            owner.continued.append((quote.start, quote.end))
             owner.extra_quotes.append(q)
             used.add(q)
 

@@ -4,6 +4,9 @@ It combines two views of the same text. Rules (``_attribution_rules``) know the 
 verbs and nouns, quotation conventions and "according to"; they give attributions their structure.
 When ``sayso_encoder`` ran before it (profile ``full``), the trained tagger's spans are merged in
 (``_attribution_model``): it adds the cues rules do not list and the contents that continue over sentences.
+Before records are built, a second report of the same speaker that the parse hung inside the first
+one's content is set beside it ("said ..., arguing ..."), and cues whose subject is what is talked about
+rather than who talks (passives, "seems", "drew criticism") give that subject to the content (PolNeAR).
 Sources are resolved without a coreference model (``_resolve``), and attributions whose cue lies in
 another's content get that one as ``parent``, so every chain of who-reports-whom can be followed.
 """
@@ -13,11 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from sayso.components._attribution_model import combine
-from sayso.components._attribution_rules import Candidate, extract_rules, trim_span
-from sayso.components._common import AttributionRecord
+from sayso.components._attribution_rules import (
+    Candidate,
+    QuoteMap,
+    extract_rules,
+    subtree_chars,
+    trim_span,
+)
+from sayso.components._common import AttributionRecord, text_of
 from sayso.components._resolve import resolve_sources
 
 
@@ -68,9 +77,214 @@ def release_embedded(doc: Doc, candidates: list[Candidate]) -> None:
                     outer.content[k] = trim_span(doc, start, begin) or (start, end)
 
 
-def build_records(doc: Doc, candidates: list[Candidate]) -> list[AttributionRecord]:
+_SINGULAR_PRONOUNS = frozenset({"he", "she", "it", "i"})
+_PLURAL_PRONOUNS = frozenset({"they", "we"})
+
+
+def _plural(token: Token) -> bool:
+    return (
+        token.lower_ in _PLURAL_PRONOUNS
+        or token.tag_ in ("NNS", "NNPS")
+        or (any(c.dep_ == "cc" for c in token.children) and any(c.dep_ == "conj" for c in token.children))
+    )
+
+
+def _same_speaker_clause(verb: Token, outer_verb: Token, speaker: Token | None) -> bool:
+    """Whether ``verb`` continues the report of ``outer_verb`` (whose subject is ``speaker``) rather than
+    the reported clause: a participle after a comma (", arguing ..."), or a verb coordinated with the
+    reported clause whose subject is a pronoun for the same speaker ("The ministry said it ... and warned").
+    """
+    doc = verb.doc
+    own_subject = _own_subject(verb)
+    if verb.dep_ in ("advcl", "xcomp") and verb.tag_ == "VBG" and not own_subject:
+        return verb.left_edge.i > 0 and doc[verb.left_edge.i - 1].text == ","
+    if verb.dep_ != "conj":
+        return False
+    first = verb.head
+    if first.dep_ != "ccomp" or first.head.i != outer_verb.i:
+        return False
+    if any(c.dep_ == "mark" for c in verb.children):
+        return False  # "said A and that B": a second complement of the same report
+    # "X said A, but he said B" (the conjunct's own pronoun subject) or "X said it ... and warned ..."
+    # (the first conjunct's): the same speaker
+    subjects = [c for c in (verb if own_subject else first).children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects:
+        return True
+    pronoun = subjects[0].lower_
+    if pronoun not in _SINGULAR_PRONOUNS | _PLURAL_PRONOUNS or speaker is None:
+        return False
+    return (pronoun in _PLURAL_PRONOUNS) == _plural(speaker)
+
+
+def _own_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in verb.children)
+
+
+def _clause_start(token: Token) -> int:
+    """Where the clause of ``token`` begins: its conjunction ("and warned") or its left edge."""
+    first = token.left_edge.i
+    if token.dep_ == "conj":
+        links = [c.i for c in token.head.children if c.dep_ == "cc" and c.i < token.i]
+        if links:
+            first = min(first, max(links))
+    return token.doc[first].idx
+
+
+def release_coordinated(doc: Doc, candidates: list[Candidate], quotes: QuoteMap | None = None) -> None:
+    """A second report of the same speaker is not part of the first one's content.
+
+    "The ministry said it was opposed to the plan and warned the council ...", "Ms. Ortiz said she
+    doubted the figures, arguing that ...": the parser often hangs the second verb (a conjunct or a
+    participle with no subject of its own) inside the first cue's complement. When its subject is the
+    first cue's, it is a report of its own, beside the first: the first content ends where the second
+    report begins, and the second takes the first's source when it has none (or only a word of the first
+    content). "The nurses said he ignored the complaints and talked about ..." stays one report: "he" is
+    not "the nurses".
+    """
+    roots: dict[int, Token | None] = {}
+
+    def root(candidate: Candidate) -> Token | None:
+        if id(candidate) not in roots:
+            cue = candidate.cue
+            span = doc.char_span(cue[0], cue[1], alignment_mode="expand") if cue is not None else None
+            roots[id(candidate)] = span.root if span is not None else None
+        return roots[id(candidate)]
+
+    for inner in candidates:
+        verb = root(inner)
+        if inner.cue is None or verb is None or verb.dep_ not in ("conj", "advcl", "xcomp"):
+            continue
+        if quotes is not None and quotes.at(verb.idx) is not None:
+            continue
+        begin = _clause_start(verb)
+        for outer in candidates:
+            if outer is inner or outer.cue is None or outer.source is None or outer.cue[0] >= begin:
+                continue
+            outer_verb = root(outer)
+            speaker = doc[outer.source_token] if outer.source_token is not None else None
+            if outer_verb is None or not _same_speaker_clause(verb, outer_verb, speaker):
+                continue
+            for k, (start, end) in enumerate(outer.content):
+                if not (start < begin and inner.cue[1] <= end):
+                    continue
+                kept = trim_span(doc, start, begin)
+                if kept is None or len(doc.text[kept[0] : kept[1]].split()) < 2:
+                    continue
+                outer.content[k] = kept
+                if inner.source is None or (start <= inner.source[0] < end and not _own_subject(verb)):
+                    inner.source, inner.source_token = outer.source, outer.source_token
+                break
+
+
+# "X seems/appears to ...": the writer's impression of X, nobody's statement.
+RAISING_VERBS = frozenset({"seem", "appear"})
+# "X faced criticism / drew questions / came under fire / took heat (from Y)": X is what is criticised;
+# the critics, when named, are the "from" phrase.
+RECEIVING_VERBS = frozenset(
+    {"face", "draw", "come", "take", "receive", "attract", "endure", "weather", "get"}
+)
+CRITICISM_NOUNS = frozenset(
+    {
+        "criticism",
+        "question",
+        "charge",
+        "accusation",
+        "allegation",
+        "heat",
+        "fire",
+        "scrutiny",
+        "ridicule",
+        "backlash",
+        "condemnation",
+        "complaint",
+        "rebuke",
+        "flak",
+        "attack",
+    }
+)
+_EMPTY_SUBJECTS = frozenset({"it", "there"})
+
+
+def _received_from(verb: Token) -> tuple[bool, Token | None]:
+    """For "X faced criticism (from Y)": (True, Y's head or None); (False, None) for other cues."""
+    if verb.lemma_.lower() not in RECEIVING_VERBS:
+        return False, None
+    nouns = [c for c in verb.children if c.dep_ in ("dobj", "attr")]
+    nouns += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "under" for g in c.children]
+    nouns = [n for n in nouns if n.lemma_.lower() in CRITICISM_NOUNS]
+    if verb.lemma_.lower() == "take":  # "took questions from reporters" answers them
+        nouns = [n for n in nouns if n.lemma_.lower() != "question"]
+    if not nouns:
+        return False, None
+    for head in (*nouns, verb):
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "from":
+                objects = [c for c in prep.children if c.dep_ == "pobj"]
+                if objects:
+                    return True, objects[0]
+    return True, None
+
+
+def reported_subjects(doc: Doc, candidates: list[Candidate]) -> None:
+    """Cues whose subject is what is talked about, not who talks (PolNeAR leaves out the source).
+
+    * passives without a "by" agent: "Mr. Roe was accused of fraud";
+    * raising verbs: "The plan seems to be failing" (the writer's impression, nobody's statement);
+    * receiving criticism: "The bill drew criticism (from unions)": the source is the "from" phrase.
+
+    The subject is then part of the content ("Mr. Roe" ... "fraud"), except an empty "it"/"there"
+    ("It was reported that ...", "It seems that ...").
+    """
+    for candidate in candidates:
+        if candidate.cue is None or not candidate.content:
+            continue
+        verb = doc[candidate.cue_token]
+        received, critic = _received_from(verb)
+        raising = verb.lemma_.lower() in RAISING_VERBS and any(
+            c.dep_ in ("xcomp", "acomp", "ccomp", "attr", "oprd") for c in verb.children
+        )
+        deps: tuple[str, ...]
+        if raising or received:
+            source = None
+            if critic is not None:
+                source = trim_span(doc, *subtree_chars(critic, drop=frozenset({"relcl"})), keep_quotes=False)
+            candidate.source = source
+            candidate.source_token = critic.i if source is not None and critic is not None else None
+            deps = ("nsubj", "nsubjpass")
+        elif candidate.source is None:
+            deps = ("nsubjpass",)
+        else:
+            continue
+        subjects = [c for c in verb.children if c.dep_ in deps and c.i < verb.i]
+        if not subjects or subjects[0].lower_ in _EMPTY_SUBJECTS:
+            continue
+        start, end = subtree_chars(subjects[0], drop=frozenset({"relcl"}))
+        line_start = text_of(doc).rfind("\n", 0, candidate.cue[0]) + 1
+        piece = trim_span(doc, max(start, line_start), end, keep_quotes=False)
+        if piece is None or piece[1] > candidate.cue[0]:
+            continue
+        if not any(a < piece[1] and piece[0] < b for a, b in candidate.content):
+            candidate.content.append(piece)
+
+
+def _merge_pieces(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Content pieces in text order, overlapping ones joined (rules and tagger may both add one)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(set(pieces)):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def build_records(
+    doc: Doc, candidates: list[Candidate], quotes: QuoteMap | None = None
+) -> list[AttributionRecord]:
     """Order candidates, give them ids, resolve their sources and link nesting."""
     release_embedded(doc, candidates)
+    release_coordinated(doc, candidates, quotes)
+    reported_subjects(doc, candidates)
     ordered = sorted(candidates, key=lambda c: (c.cue or c.content[0])[0])
     heads = [doc[c.source_token] if c.source_token is not None else None for c in ordered]
     resolved = resolve_sources(doc, [(c.source, h) for c, h in zip(ordered, heads, strict=True)])
@@ -80,7 +294,7 @@ def build_records(doc: Doc, candidates: list[Candidate]) -> list[AttributionReco
             kind=c.kind,
             source=c.source,
             cue=c.cue,
-            content=sorted(set(c.content)),
+            content=_merge_pieces(c.content),
             source_resolved=r,
             confidence=c.confidence,
             method=c.origin,
@@ -105,7 +319,7 @@ def make_attribution(nlp: Language, name: str) -> Callable[[Doc], Doc]:
         heads = doc._.sayso_heads
         if heads and heads.get("attribution"):
             candidates = combine(doc, candidates, quotes, heads["attribution"])
-        doc._.sayso_attributions = build_records(doc, candidates)
+        doc._.sayso_attributions = build_records(doc, candidates, quotes)
         return doc
 
     return sayso_attribution
