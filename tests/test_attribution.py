@@ -510,3 +510,82 @@ def test_rule_content_stays_in_its_paragraph(analyzer: sayso.Analyzer) -> None:
     )
     _clip_to_paragraph(doc, candidate, QuoteMap([]))
     assert [text[a:b] for a, b in candidate.content] == ["the vote was final"]
+
+
+@pytest.mark.parametrize(
+    ("text", "frame", "cue", "source"),
+    [
+        ("The survey had voters wondering about the costs.", "had", "wondering about", "voters"),
+        ("Firefighters received calls saying the bridge had collapsed.", "received", "saying", "calls"),
+        (
+            "The senator is pushing back, questioning the budget figures.",
+            "is pushing back",
+            "questioning",
+            None,
+        ),
+    ],
+)
+def test_tagger_cue_that_only_frames_another_report_is_dropped(
+    analyzer: sayso.Analyzer, text: str, frame: str, cue: str, source: str | None
+) -> None:
+    """Two tagger cues of one sentence, the first one's whole content the second report: one attribution."""
+    from sayso.components._attribution_rules import Candidate
+    from sayso.components.attribution import drop_framing_cues
+
+    doc = analyzer.nlp(text)
+    at = text.index
+    inner_start = at(source) if source is not None else at(cue)
+    outer = Candidate(
+        kind="indirect",
+        cue=(at(frame), at(frame) + len(frame)),
+        source=(0, at(frame) - 1),
+        content=[(inner_start, len(text) - 1)],
+        cue_token=0,
+        origin="model",
+    )
+    inner = Candidate(
+        kind="indirect",
+        cue=(at(cue), at(cue) + len(cue)),
+        source=(at(source), at(source) + len(source)) if source is not None else None,
+        content=[(at(cue) + len(cue) + 1, len(text) - 1)],
+        cue_token=0,
+        origin="model",
+    )
+    assert drop_framing_cues(doc, [outer, inner]) == [inner]
+    outer.origin = "rules"  # a cue the rules know keeps its frame; the second report is nested in it
+    assert drop_framing_cues(doc, [outer, inner]) == [outer, inner]
+
+
+def test_tagger_cue_with_content_of_its_own_is_kept(analyzer: sayso.Analyzer) -> None:
+    """The first cue keeps its attribution when its content says more than the second report."""
+    from sayso.components._attribution_rules import Candidate
+    from sayso.components.attribution import drop_framing_cues
+
+    text = "The plan was praised by the mayor, who told reporters the budget was sound. Critics disagreed."
+    doc = analyzer.nlp(text)
+    at = text.index
+    outer = Candidate(
+        kind="indirect",
+        cue=(at("praised"), at("praised") + 7),
+        source=(at("the mayor"), at(", who")),
+        content=[(at("by the mayor"), at(". Critics"))],
+        cue_token=0,
+        origin="model",
+    )
+    inner = Candidate(
+        kind="indirect",
+        cue=(at("told"), at("told") + 4),
+        source=(at("who"), at("who") + 3),
+        content=[(at("the budget"), at(". Critics"))],
+        cue_token=0,
+        origin="model",
+    )
+    later = Candidate(
+        kind="indirect",
+        cue=(at("disagreed"), at("disagreed") + 9),
+        source=(at("Critics"), at("Critics") + 7),
+        content=[(at("Critics"), at("Critics") + 7)],
+        cue_token=0,
+        origin="model",
+    )
+    assert drop_framing_cues(doc, [outer, inner, later]) == [outer, inner, later]

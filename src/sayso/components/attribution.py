@@ -4,9 +4,11 @@ It combines two views of the same text. Rules (``_attribution_rules``) know the 
 verbs and nouns, quotation conventions and "according to"; they give attributions their structure.
 When ``sayso_encoder`` ran before it (profile ``full``), the trained tagger's spans are merged in
 (``_attribution_model``): it adds the cues rules do not list and the contents that continue over sentences.
-Before records are built, a second report of the same speaker that the parse hung inside the first
-one's content is set beside it ("said ..., arguing ..."), and cues whose subject is what is talked about
-rather than who talks (passives, "seems", "drew criticism") give that subject to the content (PolNeAR).
+Before records are built, a tagger cue whose whole content is another tagger attribution of its
+sentence is dropped (it only frames that report), a second report of the same speaker that the parse
+hung inside the first one's content is set beside it ("said ..., arguing ..."), and cues whose subject
+is what is talked about rather than who talks (passives, "seems", "drew criticism") give that subject
+to the content (PolNeAR).
 Sources are resolved without a coreference model (``_resolve``), and attributions whose cue lies in
 another's content get that one as ``parent``, so every chain of who-reports-whom can be followed.
 """
@@ -75,6 +77,50 @@ def release_embedded(doc: Doc, candidates: list[Candidate]) -> None:
                     and outer.kind != "direct"
                 ):
                     outer.content[k] = trim_span(doc, start, begin) or (start, end)
+
+
+def _same_sentence(doc: Doc, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    first = doc.char_span(*a, alignment_mode="expand")
+    second = doc.char_span(*b, alignment_mode="expand")
+    return first is not None and second is not None and first.root.sent.start == second.root.sent.start
+
+
+def _only_report(
+    doc: Doc, piece: tuple[int, int], cue: tuple[int, int], source: tuple[int, int] | None
+) -> bool:
+    """Whether a content piece holds nothing but the report with this cue and source (and what follows)."""
+    start, end = piece
+    if not start <= cue[0] < end:
+        return False
+    begin = cue[0]
+    if source is not None and start <= source[0] < begin:
+        begin = source[0]
+    return begin <= start or trim_span(doc, start, begin) is None
+
+
+def drop_framing_cues(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+    """A tagger cue whose whole content is another tagger attribution of its sentence only frames it.
+
+    The tagger marks only outermost attributions (PolNeAR: "no nested attributions"), so when it marks
+    two cues in one sentence and all the content assembled for the first is the second report, source,
+    cue and content ("The survey had voters wondering about the costs", "Police received calls saying
+    shots were fired", "She is pushing back, questioning his judgment"), the first cue frames that
+    report rather than making one of its own: it is dropped, and the second stands alone.
+    """
+    framing: set[int] = set()
+    for inner in candidates:
+        if inner.origin != "model" or inner.cue is None:
+            continue
+        for outer in candidates:
+            if outer is inner or outer.origin != "model" or outer.cue is None or outer.kind == "direct":
+                continue
+            if outer.cue[0] >= inner.cue[0] or not _same_sentence(doc, outer.cue, inner.cue):
+                continue
+            if outer.content and all(
+                _only_report(doc, piece, inner.cue, inner.source) for piece in outer.content
+            ):
+                framing.add(id(outer))
+    return [c for c in candidates if id(c) not in framing]
 
 
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "it", "i"})
@@ -283,6 +329,7 @@ def build_records(
 ) -> list[AttributionRecord]:
     """Order candidates, give them ids, resolve their sources and link nesting."""
     release_embedded(doc, candidates)
+    candidates = drop_framing_cues(doc, candidates)
     release_coordinated(doc, candidates, quotes)
     reported_subjects(doc, candidates)
     ordered = sorted(candidates, key=lambda c: (c.cue or c.content[0])[0])
