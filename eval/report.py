@@ -209,16 +209,22 @@ BENCHMARKS: tuple[tuple[str, list[str]], ...] = (
 )
 
 
+#: Alternating baseline/sayso runs per benchmark (medians): 5, because on a shared 2-core machine 3 runs
+#: of the full profile were seen to move the ratio by 0.2.
+BENCHMARK_REPEATS = 5
+
+
 def benchmark_rows() -> list[str]:
     """Each benchmark in its own process, so that its peak RSS is that of one analyzer, as a user runs it."""
     rows = []
     for label, extra in BENCHMARKS:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "result.json"
-            command = [sys.executable, str(ROOT / "benchmarks" / "throughput.py"), *extra, "--repeats", "3"]
+            args = [*extra, "--repeats", str(BENCHMARK_REPEATS)]
+            command = [sys.executable, str(ROOT / "benchmarks" / "throughput.py"), *args]
             subprocess.run([*command, "--json", str(out)], check=True, stdout=sys.stderr)
             r: dict[str, Any] = json.loads(out.read_text())
-        shown = "python benchmarks/throughput.py " + " ".join(extra)
+        shown = "python benchmarks/throughput.py " + " ".join(args)
         rows.append(
             f"| Throughput, {label} | PolNeAR dev, {r['texts']} texts, {r['words']:,} words | time vs "
             f"bare spaCy | {r['time_ratio_sayso_over_bare']:.2f}x ({r['sayso_words_per_s']:,} words/s) "
