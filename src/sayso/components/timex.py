@@ -493,10 +493,10 @@ class _Context:
                 return label
         return None
 
-    def tense(self, start: int, end: int) -> str | None:
-        """The time of the clause around [start, end), from the parse: "past", "future" ("will"),
-        "present", or ``None`` (no parse, no verb). Modals, infinitives ("is to resume Monday") and plan
-        verbs ("scheduled") were tried as future markers and lowered TempEval-3 value F1."""
+    def _governing_verb(self, start: int, end: int, modal: bool, through_nouns: bool) -> Token | None:
+        """The verb (or, with ``modal``, modal) the parse hangs [start, end) from, at most 6 heads up;
+        without ``through_nouns`` the climb stops at a noun above the expression's own root ("a plan
+        for Monday" is not governed by the verb above "plan")."""
         doc = self.doc
         if doc is None or not doc.has_annotation("DEP") or not doc.has_annotation("TAG"):
             return None
@@ -505,12 +505,19 @@ class _Context:
             return None
         token = span.root
         for _ in range(6):
-            if token.tag_.startswith("VB") or token.tag_ == "MD":
-                break
-            if token.head is token:
+            if token.tag_.startswith("VB") or (modal and token.tag_ == "MD"):
+                return token
+            if token.head is token or (not through_nouns and token.pos_ == "NOUN" and token is not span.root):
                 return None
             token = token.head
-        else:
+        return None
+
+    def tense(self, start: int, end: int) -> str | None:
+        """The time of the clause around [start, end), from the parse: "past", "future" ("will"),
+        "present", or ``None`` (no parse, no verb). Modals, infinitives ("is to resume Monday") and plan
+        verbs ("scheduled") were tried as future markers and lowered TempEval-3 value F1."""
+        token = self._governing_verb(start, end, modal=True, through_nouns=True)
+        if token is None:
             return None
         for child in token.children:
             if child.dep_ in ("aux", "auxpass"):
@@ -534,20 +541,8 @@ class _Context:
         close Monday", "is to resume trading Tuesday", "are planning to march on Monday", "has scheduled
         a news conference Thursday", "is likely to open Monday". A weekday named in such a clause is the
         coming one (used for weekdays only; months and dates keep :meth:`tense`)."""
-        doc = self.doc
-        if doc is None or not doc.has_annotation("DEP") or not doc.has_annotation("TAG"):
-            return False
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None or len(span) == 0:
-            return False
-        token = span.root
-        for _ in range(6):
-            if token.tag_.startswith("VB"):
-                break
-            if token.head is token or (token.pos_ == "NOUN" and token is not span.root):
-                return False
-            token = token.head
-        else:
+        token = self._governing_verb(start, end, modal=False, through_nouns=False)
+        if token is None:
             return False
         if token.lemma_.lower() in _PLAN_LEMMAS:
             return _present(token)
