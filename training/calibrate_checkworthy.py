@@ -28,20 +28,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import heads_data as hd
 import train_heads as th
+from checkworthy_split import held_out_slice
 
 
 def held_out_claimbuster(
     seed: int, clef_neg_keep: float, tok: object, use_clef: bool = True
 ) -> list[tuple[np.ndarray, int]]:
     """The ClaimBuster items of train_heads' held-out checkworthy slice (same rng sequence)."""
-    rng = np.random.default_rng(seed)
-    tq = hd.load_eval_module("techniques")
-    rng.permutation(len(tq.train_article_ids(hd.DATA)))  # the technique split draws first
-    cb_train, clef_train = th.checkworthy_sentences(rng, clef_neg_keep, use_clef)
-    items = th.sentence_items(tok, cb_train + clef_train)
-    order = rng.permutation(len(items))
-    n_val = max(1, round(0.1 * len(items)))
-    return [items[i] for i in order[:n_val] if i < len(cb_train)]
+    cb_train, clef_kept, held = held_out_slice(seed, clef_neg_keep, use_clef)
+    items = th.sentence_items(tok, cb_train + clef_kept)
+    return [items[i] for i in held if i < len(cb_train)]
 
 
 def best_offset(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float, float]:

@@ -12,8 +12,6 @@ Research-only data: nothing here writes dataset text anywhere but the ignored ``
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -26,23 +24,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import attribution_data as ad
+from checkworthy_split import DATA as DATA  # re-exported: training scripts use hd.DATA
+from checkworthy_split import load_eval_module as load_eval_module
 
 REPO = ad.REPO
-_base = Path(os.environ.get("SAYSO_DATA_DIR", "../shared/data"))
-DATA = _base if _base.is_absolute() else (REPO / _base).resolve()
-
-
-def load_eval_module(name: str) -> ModuleType:
-    """``eval/<name>.py`` loaded from its file (the split and metric functions)."""
-    key = f"sayso_eval_{name}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, REPO / "eval" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 _tq = load_eval_module("techniques")

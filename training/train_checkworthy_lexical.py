@@ -42,68 +42,37 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import importlib.util
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "training"))
+
+from checkworthy_split import DATA, held_out_slice, load_eval_module  # noqa: E402
 
 from sayso._lexical import DEFAULT_PATH, LexicalModel, NgramBlock  # noqa: E402
 
-_base = Path(os.environ.get("SAYSO_DATA_DIR", "../shared/data"))
-DATA = _base if _base.is_absolute() else (REPO / _base).resolve()
 SEED = 13  # train_heads.py's --seed
 CLEF_NEG_KEEP = 0.5  # train_heads.py's --clef-neg-keep
 LR_C = 2.0
 CHUNK = 40  # sentences per text, as eval/claims.py
 
 
-def load_eval_module(name: str) -> ModuleType:
-    """``eval/<name>.py`` loaded from its file, under the key ``heads_data.load_eval_module`` uses."""
-    key = f"sayso_eval_{name}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, REPO / "eval" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 # ------------------------------------------------------------------------------------------ data
 
 
 def split(data: Path = DATA) -> dict[str, list[Any]]:
-    """``train_heads``' check-worthiness sentences: the lexical training set and the held-out slice.
-
-    Replays ``train_heads.load_all``'s random draws: the PTC technique split's permutation, one draw per
-    CLEF non-dev negative (``checkworthy_sentences``), then the permutation of the pooled sentences whose
-    first 10 % are held out.
-    """
-    claims = load_eval_module("claims")
-    techniques = load_eval_module("techniques")
-    rng = np.random.default_rng(SEED)
-    rng.permutation(len(techniques.train_article_ids(data)))
-    cb = claims.load_claimbuster(data)
-    cb_dev = claims.claimbuster_dev_ids(cb)
-    cb_train = [s for s in cb if s.id not in cb_dev]
-    debates = claims.load_clef(data)
-    dev_names = set(claims.clef_dev_files(data))
-    clef_train = [s for name, rows in debates.items() if name not in dev_names for s in rows]
-    clef_kept = [s for s in clef_train if s.label == 1 or rng.random() < CLEF_NEG_KEEP]
-    pooled = cb_train + clef_kept
-    order = rng.permutation(len(pooled))
-    held = {int(i) for i in order[: max(1, round(0.1 * len(pooled)))]}
+    """``train_heads``' check-worthiness sentences: the lexical training set and the held-out slice
+    (:func:`checkworthy_split.held_out_slice`, the one ``calibrate_checkworthy.py`` fits the offset on)."""
+    cb_train, clef_kept, held_positions = held_out_slice(SEED, CLEF_NEG_KEEP, data=data)
+    held = set(held_positions)
     held_cb = [s for i, s in enumerate(cb_train) if i in held]
     held_clef = [s for i, s in enumerate(clef_kept, len(cb_train)) if i in held]
     return {

@@ -61,6 +61,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import attribution_data as ad
 import heads_data as hd
+from checkworthy_split import checkworthy_sentences
 
 OUTPUTS = {
     "attribution": "attribution_logits",
@@ -175,23 +176,6 @@ def sentence_items(tok: Any, sentences: list[Any]) -> list[tuple[np.ndarray, int
             ids = [*ids[:127], ids[-1]]
         out.append((np.array(ids, dtype=np.int64), int(s.label)))
     return out
-
-
-def checkworthy_sentences(
-    rng: np.random.Generator, clef_neg_keep: float, use_clef: bool = True
-) -> tuple[list[Any], list[Any]]:
-    """(ClaimBuster non-dev sentences, kept CLEF non-dev sentences). Draws from ``rng`` (one draw per CLEF
-    negative), so calibrate_checkworthy.py rebuilds the same held-out slice by calling this too."""
-    claims = hd.load_eval_module("claims")
-    cb = claims.load_claimbuster(hd.DATA)
-    cb_dev = claims.claimbuster_dev_ids(cb)
-    cb_train = [s for s in cb if s.id not in cb_dev]
-    if not use_clef:
-        return cb_train, []
-    debates = claims.load_clef(hd.DATA)
-    dev_names = set(claims.clef_dev_files(hd.DATA))
-    clef_train = [s for n, rows in debates.items() if n not in dev_names for s in rows]
-    return cb_train, [s for s in clef_train if s.label == 1 or rng.random() < clef_neg_keep]
 
 
 def load_all(args: argparse.Namespace, tok: Any) -> dict[str, Any]:
