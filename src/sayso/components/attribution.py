@@ -79,12 +79,6 @@ def release_embedded(doc: Doc, candidates: list[Candidate]) -> None:
                     outer.content[k] = trim_span(doc, start, begin) or (start, end)
 
 
-def _same_sentence(doc: Doc, a: tuple[int, int], b: tuple[int, int]) -> bool:
-    first = doc.char_span(*a, alignment_mode="expand")
-    second = doc.char_span(*b, alignment_mode="expand")
-    return first is not None and second is not None and first.root.sent.start == second.root.sent.start
-
-
 def _only_report(
     doc: Doc, piece: tuple[int, int], cue: tuple[int, int], source: tuple[int, int] | None
 ) -> bool:
@@ -107,17 +101,16 @@ def drop_framing_cues(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
     shots were fired", "She is pushing back, questioning his judgment"), the first cue frames that
     report rather than making one of its own: it is dropped, and the second stands alone.
     """
+    tagged = [(c, c.cue, doc[c.cue_token].sent.start) for c in candidates if c.origin == "model" and c.cue]
     framing: set[int] = set()
-    for inner in candidates:
-        if inner.origin != "model" or inner.cue is None:
-            continue
-        for outer in candidates:
-            if outer is inner or outer.origin != "model" or outer.cue is None or outer.kind == "direct":
+    for inner, inner_cue, inner_sentence in tagged:
+        for outer, outer_cue, outer_sentence in tagged:
+            if outer is inner or outer.kind == "direct" or outer_cue[0] >= inner_cue[0]:
                 continue
-            if outer.cue[0] >= inner.cue[0] or not _same_sentence(doc, outer.cue, inner.cue):
+            if outer_sentence != inner_sentence:
                 continue
             if outer.content and all(
-                _only_report(doc, piece, inner.cue, inner.source) for piece in outer.content
+                _only_report(doc, piece, inner_cue, inner.source) for piece in outer.content
             ):
                 framing.add(id(outer))
     return [c for c in candidates if id(c) not in framing]
