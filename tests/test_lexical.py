@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -168,19 +169,65 @@ needs_file = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    import spacy
+
+    from sayso.settings import MODEL
+
+    return spacy.load(MODEL.value(), exclude=["lemmatizer"])
+
+
+def _rows(nlp: Any, texts: list[str]) -> list[tuple[str, str]]:
+    return [(t, lx.tag_sequence(doc)) for t, doc in zip(texts, nlp.pipe(texts), strict=True)]
+
+
+def test_tag_sequence_marks_entities_and_skips_whitespace(nlp: Any) -> None:
+    tags = lx.tag_sequence(nlp("Prices rose 5 percent  in 2023."))
+    assert tags.split() == ["NNS", "VBD", "ENT_PERCENT", "ENT_PERCENT", "IN", "ENT_DATE", "."]
+    assert lx.tag_sequence(nlp("")) == ""
+
+
+@pytest.mark.parametrize("spec", ["word12+charwb15+tags13", "tags13", "tags14+char25"])
+def test_runtime_scores_equal_sklearn_with_tags(trainer: ModuleType, nlp: Any, spec: str) -> None:
+    rows = _rows(nlp, SENTENCES)
+    pipeline = trainer.make_pipeline(spec, 2.0).fit(rows, LABELS)
+    model = trainer.export(pipeline, len(SENTENCES))
+    assert model.needs_tags
+    assert [b.source for b in model.blocks] == [
+        "tags" if n.startswith("tags") else "text" for n in spec.split("+")
+    ]
+    probes = rows + _rows(nlp, PROBES)
+    texts, tags = [t for t, _ in probes], [g for _, g in probes]
+    np.testing.assert_allclose(
+        model.decision_function(texts, tags), pipeline.decision_function(probes), atol=1e-6
+    )
+    reread = lx.LexicalModel.from_dict(json.loads(gzip.decompress(model.dump_bytes())))
+    np.testing.assert_allclose(
+        reread.decision_function(texts, tags), pipeline.decision_function(probes), atol=1e-6
+    )
+    with pytest.raises(ValueError, match="tag"):
+        model.decision_function(texts)  # a model that reads tags never silently scores without them
+    with pytest.raises(ValueError, match="one tag sequence per text"):
+        model.decision_function(texts, tags[:-1])
+
+
 @needs_file
-def test_shipped_model_ranks_made_up_sentences() -> None:
+def test_shipped_model_ranks_made_up_sentences(nlp: Any) -> None:
     model = lx.get_lexical_model()
     assert model is not None and model is lx.get_lexical_model()  # loaded once
     assert set(model.weights) == {"encoder", "lexical", "bias"} and model.weights["encoder"] > 0
     assert model.weights["lexical"] > 0
-    statistic, greeting = model.decision_function(
+    rows = _rows(
+        nlp,
         [
             "Unemployment rose to 7.5 percent in 2023, the highest level in a decade.",
             "Thank you, and good night.",
-        ]
+        ],
     )
+    statistic, greeting = model.decision_function([t for t, _ in rows], [g for _, g in rows])
     assert statistic > 0 > greeting
-    blended = model.blend([0.2, 0.5, 0.8], ["The budget grew by 4 billion dollars."] * 3)
+    ((budget, budget_tags),) = _rows(nlp, ["The budget grew by 4 billion dollars."])
+    blended = model.blend([0.2, 0.5, 0.8], [budget] * 3, [budget_tags] * 3)
     assert np.all(np.diff(blended) > 0)  # the blend rises with the encoder's probability
     assert np.all((blended > 0) & (blended < 1))

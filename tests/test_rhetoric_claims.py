@@ -180,18 +180,49 @@ def test_claims_blend_the_encoder_with_the_lexical_model(
     model = _hand_lexical({"encoder": 1.0, "lexical": 1.0, "bias": 0.0})
     monkeypatch.setattr(claims_module, "get_lexical_model", lambda: model)
     expected = model.blend([0.45, 0.55], [TEXT[:first_end], TEXT[first_end + 1 : len(TEXT) - 1]])
-    assert checkworthiness(rows, TEXT) == pytest.approx(list(expected))
+    assert checkworthiness(rows, doc) == pytest.approx(list(expected))
     # the words lift the first sentence over the threshold and sink the second below it
     ClaimsComponent(threshold=0.5)(doc)
     assert [c.span for c in doc._.sayso_claims] == [(0, first_end)]
     assert doc._.sayso_claims[0].checkworthiness == round(float(expected[0]), 4) > 0.5
     # lexical=False, or no model file: the encoder's probability
-    assert checkworthiness(rows, TEXT, lexical=False) == [0.45, 0.55]
+    assert checkworthiness(rows, doc, lexical=False) == [0.45, 0.55]
     monkeypatch.setattr(claims_module, "get_lexical_model", lambda: None)
-    assert checkworthiness(rows, TEXT) == [0.45, 0.55]
+    assert checkworthiness(rows, doc) == [0.45, 0.55]
     ClaimsComponent(threshold=0.5)(doc)
     assert [c.checkworthiness for c in doc._.sayso_claims] == [0.55]
-    assert checkworthiness([], TEXT) == []
+    assert checkworthiness([], doc) == []
+
+
+def test_claims_feed_the_tags_of_each_sentence_to_a_model_that_reads_them(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Prices rose 5 percent in 2023.\nThank you all."
+    doc = nlp(text)
+    cut = text.index("\n")
+    rows = [[0, cut, 0.5], [cut + 1, len(text), 0.5]]
+    block = lexical.NgramBlock(
+        analyzer="word",
+        ngram_range=(1, 1),
+        lowercase=False,
+        token_pattern=r"\S+",
+        sublinear_tf=True,
+        vocabulary={"ENT_PERCENT": 0, "UH": 1},
+        n_documents=4,
+        df=np.array([1, 1]),
+        coef=np.array([4.0, -4.0]),
+        source="tags",
+    )
+    model = lexical.LexicalModel(
+        blocks=(block,), intercept=0.0, weights={"encoder": 1.0, "lexical": 1.0, "bias": 0.0}
+    )
+    monkeypatch.setattr(claims_module, "get_lexical_model", lambda: model)
+    tags = [lexical.tag_sequence(doc.char_span(s, e, alignment_mode="expand")) for s, e, _ in rows]
+    assert "ENT_PERCENT" in tags[0].split() and "ENT_PERCENT" not in tags[1].split()
+    expected = model.blend([0.5, 0.5], [text[:cut], text[cut + 1 :]], tags)
+    scores = checkworthiness(rows, doc)
+    assert scores == pytest.approx(list(expected))
+    assert scores[0] > 0.5  # the percentage's tags lift the first sentence
 
 
 def test_reporting_attribution_prefers_most_coverage_then_the_inner_report() -> None:

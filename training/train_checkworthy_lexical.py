@@ -62,6 +62,7 @@ from sayso._lexical import DEFAULT_PATH, LexicalModel, NgramBlock  # noqa: E402
 SEED = 13  # train_heads.py's --seed
 CLEF_NEG_KEEP = 0.5  # train_heads.py's --clef-neg-keep
 LR_C = 2.0
+SPEC = "word12+charwb15+tags13"
 CHUNK = 40  # sentences per text, as eval/claims.py
 
 
@@ -82,23 +83,64 @@ def split(data: Path = DATA) -> dict[str, list[Any]]:
     }
 
 
+def sentence_rows(texts: Sequence[str]) -> list[tuple[str, str]]:
+    """``(text, tag sequence)`` of each sentence, parsed on its own by sayso's spaCy pipeline (no sayso
+    components: tags and entities come from the base model, as at run time)."""
+    import spacy
+
+    from sayso._lexical import tag_sequence
+    from sayso.settings import MODEL
+
+    nlp = spacy.load(MODEL.value(), exclude=["lemmatizer"])
+    return [(t, tag_sequence(doc)) for t, doc in zip(texts, nlp.pipe(texts, batch_size=64), strict=True)]
+
+
 # ------------------------------------------------------------------------------------------ lexical model
 
 
-def make_pipeline(spec: str = "word12+charwb15", c: float = LR_C) -> Any:
-    """TF-IDF block(s) named by ``spec`` (``+``-joined) and a class-balanced logistic regression."""
+def _column(rows: Sequence[Any], source: str) -> list[str]:
+    """One input of each row: rows are ``(text, tags)`` pairs (:func:`sentence_rows`) or plain texts."""
+    if source == "text":
+        return [row if isinstance(row, str) else row[0] for row in rows]
+    if any(isinstance(row, str) for row in rows):
+        raise ValueError("a tags block needs (text, tags) rows")
+    return [row[1] for row in rows]
+
+
+def make_pipeline(spec: str = SPEC, c: float = LR_C) -> Any:
+    """TF-IDF block(s) named by ``spec`` (``+``-joined) and a class-balanced logistic regression.
+
+    ``word12``: word 1-2-grams of the text; ``charwb15``: character 1-5-grams inside words; ``char25``:
+    character 2-5-grams; ``tags13``: 1-3-grams of the sentence's ``sayso._lexical.tag_sequence``
+    (case kept, one tag per token). The pipeline's input rows are ``(text, tags)`` pairs, or plain texts
+    when no block reads tags.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline as sk_pipeline
     from sklearn.pipeline import make_union
+    from sklearn.preprocessing import FunctionTransformer
 
     def block(name: str) -> Any:
         kind, low, high = name[:-2], int(name[-2]), int(name[-1])
-        analyzer = {"word": "word", "charwb": "char_wb", "char": "char"}[kind]
-        return TfidfVectorizer(analyzer=analyzer, ngram_range=(low, high), min_df=2, sublinear_tf=True)
+        if kind == "tags":
+            vectorizer = TfidfVectorizer(
+                analyzer="word",
+                ngram_range=(low, high),
+                min_df=2,
+                sublinear_tf=True,
+                lowercase=False,
+                token_pattern=r"\S+",
+            )
+        else:
+            analyzer = {"word": "word", "charwb": "char_wb", "char": "char"}[kind]
+            vectorizer = TfidfVectorizer(
+                analyzer=analyzer, ngram_range=(low, high), min_df=2, sublinear_tf=True
+            )
+        source = "tags" if kind == "tags" else "text"
+        return sk_pipeline(FunctionTransformer(_column, kw_args={"source": source}), vectorizer)
 
-    parts = [block(name) for name in spec.split("+")]
-    features = parts[0] if len(parts) == 1 else make_union(*parts)
+    features = make_union(*[block(name) for name in spec.split("+")])
     return sk_pipeline(features, LogisticRegression(C=c, class_weight="balanced", max_iter=5000))
 
 
@@ -113,12 +155,16 @@ def export(
     The document frequencies are recovered from ``idf_ = ln((n + 1) / (df + 1)) + 1`` and checked.
     """
     features, lr = pipeline.steps[0][1], pipeline.steps[-1][1]
-    vectorizers = (
-        [t for _, t in features.transformer_list] if hasattr(features, "transformer_list") else [features]
-    )
+    parts = [t for _, t in features.transformer_list] if hasattr(features, "transformer_list") else [features]
+    vectorizers: list[tuple[str, Any]] = []
+    for part in parts:
+        if hasattr(part, "steps"):  # (column selector, vectorizer), as make_pipeline builds them
+            vectorizers.append((part.steps[0][1].kw_args["source"], part.steps[-1][1]))
+        else:
+            vectorizers.append(("text", part))
     coef = np.asarray(lr.coef_[0], dtype=np.float64)
     blocks, start = [], 0
-    for v in vectorizers:
+    for source, v in vectorizers:
         if v.norm != "l2" or not v.use_idf or not v.smooth_idf or v.stop_words or v.strip_accents:
             raise ValueError(
                 "only l2-normalised, smoothed-idf vectorizers without stop words or accent stripping"
@@ -138,6 +184,7 @@ def export(
             n_documents=n_documents,
             df=df,
             coef=coef[start : start + n_terms],
+            source=source,
         )
         if not np.allclose(block.idf, v.idf_, rtol=0, atol=1e-12):
             raise ValueError("document frequencies do not reproduce the vectorizer's idf")
@@ -153,18 +200,19 @@ def export(
     )
 
 
-def select(train: Sequence[Any]) -> list[dict[str, Any]]:
+def select(train: Sequence[Any], inputs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """5-fold cross-validated AP (and F1 at 0) of candidate lexical models on the training sentences."""
     from sklearn.metrics import average_precision_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    texts, labels = [s.text for s in train], np.array([s.label for s in train])
+    labels = np.array([s.label for s in train])
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     rows = []
-    for spec in ("word12", "charwb25", "charwb15", "word12+charwb25", "word12+charwb15"):
+    specs = ("word12", "charwb25", "charwb15", "word12+charwb25", "word12+charwb15", "tags13")
+    for spec in (*specs, "word12+charwb15+tags13", "word12+charwb15+tags14"):
         for c in (1.0, 2.0, 4.0):
             scores = cross_val_predict(
-                make_pipeline(spec, c), texts, labels, cv=folds, method="decision_function"
+                make_pipeline(spec, c), list(inputs), labels, cv=folds, method="decision_function"
             )
             row = {"model": spec, "C": c, "cv_ap": round(float(average_precision_score(labels, scores)), 4)}
             row["cv_f1"] = round(f1(labels, scores), 4)
@@ -176,14 +224,18 @@ def select(train: Sequence[Any]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------ encoder scores
 
 
-def encoder_pieces(groups: Sequence[Sequence[str]]) -> list[list[list[tuple[str, float]]]]:
-    """Per group, per sentence: ``(piece text, encoder probability)`` of each sayso claim unit in it.
+Piece = tuple[str, str, float]  # a claim unit's text, its tag sequence, the encoder's probability
+
+
+def encoder_pieces(groups: Sequence[Sequence[str]]) -> list[list[list[Piece]]]:
+    """Per group, per sentence: ``(text, tags, encoder probability)`` of each sayso claim unit in it.
 
     Sentences are joined :data:`CHUNK` to a text exactly as ``eval/claims.py`` does and analysed by the
     full pipeline with the claims threshold at 0 and the lexical blend off, so these are the numbers
-    ``sayso_claims`` blends at run time.
+    ``sayso_claims`` blends at run time (the tags too: ``tag_sequence`` of the unit's tokens in the doc).
     """
     from sayso import Analyzer
+    from sayso._lexical import tag_sequence
 
     claims_eval = load_eval_module("claims")
     nlp = Analyzer().nlp
@@ -195,13 +247,15 @@ def encoder_pieces(groups: Sequence[Sequence[str]]) -> list[list[list[tuple[str,
             text, offsets = claims_eval.sentences_to_text(group[first : first + CHUNK])
             texts.append(text)
             jobs.append((g, first, offsets))
-    out: list[list[list[tuple[str, float]]]] = [[[] for _ in group] for group in groups]
+    out: list[list[list[Piece]]] = [[[] for _ in group] for group in groups]
     for doc, (g, first, offsets) in zip(nlp.pipe(texts), jobs, strict=True):
         for claim in doc._.sayso_claims:
             cs, ce = claim.span
+            span = doc.char_span(cs, ce, alignment_mode="expand")
+            tags = tag_sequence(span) if span is not None else ""
             for i, (s, e) in enumerate(offsets):
                 if min(ce, e) > max(cs, s):
-                    out[g][first + i].append((doc.text[cs:ce], float(claim.checkworthiness)))
+                    out[g][first + i].append((doc.text[cs:ce], tags, float(claim.checkworthiness)))
     return out
 
 
@@ -236,11 +290,13 @@ def sentence_max(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _pieces(pieces: list[list[tuple[str, float]]], model: Any) -> dict[str, np.ndarray]:
+def _pieces(pieces: list[list[Piece]], model: Any) -> dict[str, Any]:
     index = np.array([i for i, ps in enumerate(pieces) for _ in ps], dtype=np.int64)
-    texts = [t for ps in pieces for t, _ in ps]
-    encoder = model.encoder_logits([p for ps in pieces for _, p in ps])
-    return {"index": index, "encoder": encoder, "lexical": model.decision_function(texts), "texts": texts}
+    texts = [t for ps in pieces for t, _, _ in ps]
+    tags = [g for ps in pieces for _, g, _ in ps]
+    encoder = model.encoder_logits([p for ps in pieces for _, _, p in ps])
+    lexical = model.decision_function(texts, tags)
+    return {"index": index, "encoder": encoder, "lexical": lexical, "texts": texts}
 
 
 def metrics(labels: np.ndarray, logits: np.ndarray) -> dict[str, float]:
@@ -283,13 +339,15 @@ def run(out: Path | None, do_select: bool = False) -> dict[str, Any]:
         "held_out_clef": len(held_clef),
         "held_out_clef_positive": sum(s.label for s in held_clef),
     }
+    rows = sentence_rows([s.text for s in train + held_cb + held_clef])
+    inputs, check = rows[: len(train)], rows[len(train) :]
     if do_select:
-        report["selection"] = select(train)
-    pipeline = make_pipeline().fit([s.text for s in train], [s.label for s in train])
+        report["selection"] = select(train, inputs)
+    pipeline = make_pipeline().fit(inputs, [s.label for s in train])
     model = export(pipeline, len(train))
     # the runtime reproduces scikit-learn
-    check = [s.text for s in held_cb + held_clef]
-    diff = np.abs(model.decision_function(check) - pipeline.decision_function(check)).max()
+    check_texts, check_tags = [t for t, _ in check], [g for _, g in check]
+    diff = np.abs(model.decision_function(check_texts, check_tags) - pipeline.decision_function(check)).max()
     if diff > 1e-6:
         raise SystemExit(f"runtime and scikit-learn scores differ by {diff}")
     report["runtime_vs_sklearn_max_abs_diff"] = float(f"{diff:.3g}")
@@ -327,10 +385,13 @@ def run(out: Path | None, do_select: bool = False) -> dict[str, Any]:
         "clef_blend_ap": metrics(clef_labels, blended(clef, n_clef))["ap"],
     }
     report["weights"] = weights
-    report["terms"] = {b.analyzer + str(list(b.ngram_range)): len(b.vocabulary) for b in model.blocks}
+    report["terms"] = {
+        f"{b.source}:{b.analyzer}{list(b.ngram_range)}": len(b.vocabulary) for b in model.blocks
+    }
     meta = {
         "built_by": "training/train_checkworthy_lexical.py",
-        "lexical_model": f"TF-IDF word 1-2-grams + char_wb 1-5-grams (min_df 2, sublinear tf, l2 per block), "
+        "lexical_model": "TF-IDF word 1-2-grams + char_wb 1-5-grams + 1-3-grams of the part-of-speech/entity "
+        f"tag sequence (min_df 2, sublinear tf, l2 per block), "
         f"class-balanced logistic regression C={LR_C:g}, on {len(train)} ClaimBuster non-dev sentences "
         "outside train_heads.py's held-out slice",
         "blend": f"logistic regression on [logit(p_encoder), lexical logit] over the {len(held_cb)} held-out "
@@ -341,7 +402,7 @@ def run(out: Path | None, do_select: bool = False) -> dict[str, Any]:
     payload = final.dump_bytes()
     # the file round-trips to the same scores
     reread = LexicalModel.from_dict(json.loads(gzip.decompress(payload)))
-    diff = np.abs(reread.decision_function(check) - pipeline.decision_function(check)).max()
+    diff = np.abs(reread.decision_function(check_texts, check_tags) - pipeline.decision_function(check)).max()
     if diff > 1e-6:
         raise SystemExit(f"the written file's scores differ from scikit-learn's by {diff}")
     report["file_bytes"] = len(payload)

@@ -4,11 +4,12 @@ A claim unit is a sentence (cut at newlines, as the encoder's chunking does), be
 (ClaimBuster, CLEF-2019 CheckThat!) is labelled per sentence. Its ``checkworthiness`` blends two scores in
 logit space: the shared encoder's ``checkworthy`` head (mean-pooled over the sentence's wordpieces;
 ``sayso_encoder`` computed it, so no second network runs) and a small TF-IDF + logistic-regression model of
-the sentence's words and characters (``sayso._lexical``; pure numpy, well under a millisecond a sentence),
-with weights fit on held-out training sentences. Without the lexical model file, or with ``lexical=False``,
-it is the encoder's probability alone. Each claim is linked to the attribution whose content covers most
-of it, and to the figures and events inside it, so a fact-checker sees *who* makes the checkable statement
-and *what* in it can be checked. sayso ranks what is worth checking; it never says whether a claim is true.
+the sentence's words, characters and part-of-speech/entity tags (``sayso._lexical``; pure numpy, well
+under a millisecond a sentence), with weights fit on held-out training sentences. Without the lexical model
+file, or with ``lexical=False``, it is the encoder's probability alone. Each claim is linked to the
+attribution whose content covers most of it, and to the figures and events inside it, so a fact-checker
+sees *who* makes the checkable statement and *what* in it can be checked. sayso ranks what is worth
+checking; it never says whether a claim is true.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sayso._lexical import get_lexical_model
+from sayso._lexical import get_lexical_model, tag_sequence
 from sayso.components._common import AttributionRecord, CharSpan, ClaimRecord, text_of
 
 
@@ -47,18 +48,27 @@ def reporting_attribution(span: CharSpan, attributions: list[AttributionRecord])
     return best[2] if best else None
 
 
-def checkworthiness(rows: Sequence[Sequence[Any]], text: str, lexical: bool = True) -> list[float]:
+def checkworthiness(rows: Sequence[Sequence[Any]], doc: Doc, lexical: bool = True) -> list[float]:
     """The check-worthiness of each ``[start, end, encoder probability]`` row of the ``checkworthy`` head.
 
     With ``lexical`` and the lexical model present: the blend of the encoder's probability and the lexical
-    model's score of ``text[start:end]``; otherwise the encoder's probability.
+    model's score of the sentence (its text, and its part-of-speech and entity tags when the model reads
+    them: :func:`sayso._lexical.tag_sequence` of the tokens the row covers); otherwise the encoder's
+    probability.
     """
     probs = [float(row[2]) for row in rows]
     model = get_lexical_model() if lexical and rows else None
     if model is None:
         return probs
+    text = text_of(doc)
     spans = [text[int(row[0]) : int(row[1])] for row in rows]
-    return [float(p) for p in model.blend(probs, spans)]
+    tags = None
+    if model.needs_tags:
+        tags = []
+        for row in rows:
+            span = doc.char_span(int(row[0]), int(row[1]), alignment_mode="expand")
+            tags.append(tag_sequence(span) if span is not None else "")
+    return [float(p) for p in model.blend(probs, spans, tags)]
 
 
 class ClaimsComponent:
@@ -79,7 +89,7 @@ class ClaimsComponent:
         quantities = doc._.sayso_quantities or []
         events = doc._.sayso_events or []
         claims: list[ClaimRecord] = []
-        for row, prob in zip(rows, checkworthiness(rows, text, self.lexical), strict=True):
+        for row, prob in zip(rows, checkworthiness(rows, doc, self.lexical), strict=True):
             start, end = int(row[0]), int(row[1])
             if prob < self.threshold or not text[start:end].strip():
                 continue
