@@ -228,3 +228,23 @@ def test_decode_bio_is_lenient_and_snaps_to_tokens(nlp: Language) -> None:
         ("CUE", "said"),
         ("CONTENT", "the plan failed"),
     ]
+
+
+def test_doc_text_is_cached_and_never_reused_for_another_doc(nlp: Language) -> None:
+    doc = nlp("The mayor said 40 homes burned.\n\nRescuers arrived at noon.")
+    assert enc.doc_text(doc) == doc.text and doc.user_data[enc.TEXT_KEY] == doc.text
+    assert enc.doc_text(doc) is enc.doc_text(doc)
+    # a doc cut from this one that copies its user_data must get its own text, not the cached one
+    part = doc[:6].as_doc(copy_user_data=True)
+    assert part.user_data[enc.TEXT_KEY] == doc.text
+    assert enc.doc_text(part) == part.text != doc.text
+    assert enc.doc_text(nlp("")) == ""
+
+
+def test_token_table_matches_the_tokens(nlp: Language) -> None:
+    doc = nlp("Prices rose.\n\n  Then  they fell.")
+    table = enc.token_table(doc)
+    assert table.start.tolist() == [t.idx for t in doc]
+    assert table.end.tolist() == [t.idx + len(t.text) for t in doc]
+    assert table.blank.tolist() == [t.is_space for t in doc]
+    assert table.newline.tolist() == [t.is_space and "\n" in t.text for t in doc]

@@ -302,3 +302,32 @@ def test_classify_spans_in_context(nlp: Language) -> None:
 def test_fast_profile_has_no_techniques_or_claims() -> None:
     analysis = sayso.Analyzer(profile="fast").analyze(ARTICLE)
     assert analysis.techniques == [] and analysis.claims == []
+
+
+def test_attribution_index_finds_what_a_full_scan_finds() -> None:
+    import random
+
+    rng = random.Random(7)
+    records = []
+    for i in range(40):
+        start = rng.randrange(0, 900)
+        source = (start, start + rng.randrange(1, 20)) if rng.random() < 0.8 else None
+        content = [
+            (start + 25 + k * 60, start + 25 + k * 60 + rng.randrange(5, 50))
+            for k in range(rng.randrange(1, 3))
+        ]
+        records.append(
+            AttributionRecord(
+                id=f"a{i}",
+                kind="indirect",
+                source=source,
+                cue=None,
+                content=content,
+                parent="a0" if i % 3 else None,
+            )
+        )
+    index = claims_module._AttributionIndex(records)
+    for _ in range(300):
+        lo = rng.randrange(0, 1000)
+        span = (lo, lo + rng.randrange(1, 120))
+        assert reporting_attribution(span, index.touching(span)) == reporting_attribution(span, records)

@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from sayso import __version__
+from sayso._encoder import TEXT_KEY
 from sayso.errors import SaysoError
 from sayso.ingest import Article, check_text, parse_published
 from sayso.pipeline import build_pipeline
@@ -72,6 +73,7 @@ class Analyzer:
 
     def _make_doc(self, article: Article, index: int) -> Doc:
         doc = self.nlp.make_doc(article.text)
+        doc.user_data[TEXT_KEY] = article.text  # what doc.text would rebuild; see sayso._encoder.doc_text
         doc._.sayso_published = article.published
         doc.user_data["sayso_index"] = index
         doc.user_data["sayso_label"] = article.url or article.title

@@ -15,6 +15,8 @@ from typing import Any, TypeVar, dataclass_transform
 import srsly  # type: ignore[import-untyped]
 from spacy.tokens import Doc
 
+from sayso._encoder import doc_text
+
 CharSpan = tuple[int, int]
 """A (start, end) pair of character offsets into ``doc.text``."""
 
@@ -191,22 +193,13 @@ EXTENSIONS: dict[str, object] = {
 }
 
 
-_last_text: tuple[object, str] = (None, "")
-
-
 def text_of(doc: Doc) -> str:
-    """``doc.text``, computed once per doc: spaCy rebuilds the string from every token on each access.
+    """``doc.text``, computed once per doc (:func:`sayso._encoder.doc_text`, cached in ``doc.user_data``).
 
-    Components look at the text many times per doc; a one-entry cache (the doc being processed) is
-    enough and needs no invalidation, since a Doc's text never changes.
+    spaCy rebuilds the string from every token on each access, and the components read it many times
+    per doc.
     """
-    global _last_text
-    cached_doc, cached_text = _last_text
-    if cached_doc is doc:
-        return cached_text
-    text = doc.text
-    _last_text = (doc, text)
-    return text
+    return doc_text(doc)
 
 
 def register_extensions() -> None:

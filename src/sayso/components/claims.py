@@ -14,6 +14,7 @@ checking; it never says whether a claim is true.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +47,31 @@ def reporting_attribution(span: CharSpan, attributions: list[AttributionRecord])
         if best is None or key[:2] > best[:2]:
             best = key
     return best[2] if best else None
+
+
+class _AttributionIndex:
+    """The attributions of a doc ordered by where they start, to find those touching a sentence quickly.
+
+    A sentence only needs the few attributions whose source or content overlaps it; scanning all of them
+    for every sentence costs (sentences x attributions) in long articles.
+    """
+
+    def __init__(self, attributions: list[AttributionRecord]):
+        reach: list[tuple[int, int, int]] = []  # (first char, last char, position in attributions)
+        for i, record in enumerate(attributions):
+            parts = list(record.content) + ([record.source] if record.source is not None else [])
+            if parts:
+                reach.append((min(p[0] for p in parts), max(p[1] for p in parts), i))
+        reach.sort()
+        self._starts = [r[0] for r in reach]
+        self._reach = reach
+        self._records = attributions
+
+    def touching(self, span: CharSpan) -> list[AttributionRecord]:
+        """The attributions whose reach overlaps ``span``, in their original order (ties keep the first)."""
+        stop = bisect.bisect_left(self._starts, span[1])
+        found = sorted(i for _, hi, i in self._reach[:stop] if hi > span[0])
+        return [self._records[i] for i in found]
 
 
 def checkworthiness(rows: Sequence[Sequence[Any]], doc: Doc, lexical: bool = True) -> list[float]:
@@ -86,6 +112,7 @@ class ClaimsComponent:
         rows = heads.get("checkworthy", [])
         text = text_of(doc)
         attributions: list[AttributionRecord] = doc._.sayso_attributions or []
+        index = _AttributionIndex(attributions)
         quantities = doc._.sayso_quantities or []
         events = doc._.sayso_events or []
         claims: list[ClaimRecord] = []
@@ -99,7 +126,7 @@ class ClaimsComponent:
                     id=f"c{len(claims) + 1}",
                     span=span,
                     checkworthiness=round(prob, 4),
-                    attribution=reporting_attribution(span, attributions),
+                    attribution=reporting_attribution(span, index.touching(span)),
                     quantities=[q.id for q in quantities if start <= q.span[0] and q.span[1] <= end],
                     events=[e.id for e in events if start <= e.trigger[0] and e.trigger[1] <= end],
                 )

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sayso._encoder import DocEncoding, _units, get_encoder, model_available, sentence_bounds
+from sayso._encoder import DocEncoding, _units, doc_text, get_encoder, model_available, sentence_bounds
 
 
 def sentence_scores(doc: Doc, encoding: DocEncoding, head: str) -> list[list[object]]:
@@ -27,7 +27,7 @@ def sentence_scores(doc: Doc, encoding: DocEncoding, head: str) -> list[list[obj
     same way here; a piece the model saw no wordpiece of gets no row.
     """
     rows: list[list[object]] = []
-    for start, end, _paragraph in _units(doc.text, sentence_bounds(doc)):
+    for start, end, _paragraph in _units(doc_text(doc), sentence_bounds(doc)):
         prob = encoding.pooled_probability(head, start, end)
         if prob is not None:
             rows.append([start, end, round(prob, 4)])
