@@ -254,7 +254,10 @@ def doc_text(doc: Doc) -> str:
     last_doc, last_text = _last_text
     if last_doc is doc:  # the doc being worked on, asked again: no check needed
         return last_text
-    cached = doc.user_data.get(TEXT_KEY)
+    user_data = getattr(doc, "user_data", None)
+    if not isinstance(user_data, dict):  # a Doc-like object (tests, adapters): nowhere to keep it
+        return str(doc.text)
+    cached = user_data.get(TEXT_KEY)
     n = len(doc)
     if isinstance(cached, str):
         if n == 0:
@@ -266,7 +269,7 @@ def doc_text(doc: Doc) -> str:
                 _last_text = (doc, cached)
                 return cached
     text: str = doc.text
-    doc.user_data[TEXT_KEY] = text
+    user_data[TEXT_KEY] = text
     _last_text = (doc, text)
     return text
 

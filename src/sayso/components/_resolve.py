@@ -42,6 +42,14 @@ class Resolver:
         self.doc = doc
         self.speakers: list[tuple[CharSpan, Token]] = []  # earlier sources with their head tokens
         self._chunks: list[Span] | None = None
+        self._ents: tuple[Span, ...] | None = None
+
+    @property
+    def ents(self) -> tuple[Span, ...]:
+        """``doc.ents``, read once: spaCy builds a new Span per entity on every access."""
+        if self._ents is None:
+            self._ents = tuple(self.doc.ents)
+        return self._ents
 
     @property
     def chunks(self) -> list[Span]:
@@ -98,7 +106,7 @@ class Resolver:
                 continue
             if self._fits(head, span, person, plural, thing):
                 return span
-        for ent in reversed([e for e in self.doc.ents if e.end_char <= before]):
+        for ent in reversed([e for e in self.ents if e.end_char <= before]):
             if (person and ent.label_ in _PERSON_LABELS) or (
                 (plural or thing) and ent.label_ in _GROUP_LABELS
             ):
@@ -143,7 +151,7 @@ class Resolver:
         }
 
     def _entity_label(self, span: CharSpan) -> str | None:
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.start_char >= span[0] and ent.end_char <= span[1]:
                 return str(ent.label_)
         return None
@@ -224,7 +232,7 @@ class Resolver:
 
     def _full_name(self, head: Token, source: CharSpan) -> CharSpan | None:
         text = text_of(self.doc)[source[0] : source[1]]
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.start_char >= source[0]:
                 break
             if (
