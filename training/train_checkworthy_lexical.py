@@ -13,11 +13,12 @@ What it does, deterministically:
    (same seed 13, same order of random draws as ``train_heads.load_all``; no tokenizer needed, because
    ``sentence_items`` keeps every sentence). Its 589 ClaimBuster sentences are the ones
    ``calibrate_checkworthy.py`` chose the encoder's logit offset on; the encoder never trained on them.
-2. Fits the lexical model on the other 5,558 ClaimBuster non-dev sentences: TF-IDF of word 1-2-grams and
-   of character 1-5-grams inside words (``char_wb``), each ``min_df=2``, sublinear tf, l2-normalised, side
-   by side, then a class-balanced logistic regression (C=2). The configuration was chosen by 5-fold
-   cross-validated average precision on those same 5,558 sentences (``--select`` prints the grid); CLEF
-   debates were left out because adding them lowered the held-out ClaimBuster AP and did not raise the
+2. Fits the lexical model on the other 5,558 ClaimBuster non-dev sentences: TF-IDF of word 1-2-grams, of
+   character 1-5-grams inside words (``char_wb``) and of 1-3-grams of the sentence's part-of-speech/entity
+   tag sequence (``sayso._lexical.tag_sequence``; each sentence parsed by sayso's spaCy pipeline), each
+   ``min_df=2``, sublinear tf, l2-normalised, side by side, then a class-balanced logistic regression
+   (C=2). The configuration was chosen by 5-fold cross-validated average precision on those same 5,558
+   sentences (``--select`` prints the grid); CLEF debates were left out because adding them lowered the held-out ClaimBuster AP and did not raise the
    held-out CLEF AP.
 3. Exports it into ``sayso._lexical.LexicalModel`` (terms, document frequencies, coefficients) and checks
    that the runtime's pure-numpy scores equal scikit-learn's (to 1e-6) on the held-out sentences.

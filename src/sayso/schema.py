@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.tokens import Doc
@@ -193,11 +193,35 @@ def iter_spans(value: object) -> Iterator[Span]:
     if isinstance(value, Span):
         yield value
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
+        for name in _span_fields(type(value)):
             yield from iter_spans(getattr(value, name))
     elif isinstance(value, list):
         for item in value:
             yield from iter_spans(item)
+
+
+_SPAN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _span_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``cls`` whose declared type can hold a model (a Span or a model holding one).
+
+    Every analysis is checked span by span; skipping the plain fields (strings, numbers, dates) per class,
+    once, keeps the walk to the fields that matter.
+    """
+    names = _SPAN_FIELDS.get(cls)
+    if names is None:
+        names = tuple(name for name, f in cls.model_fields.items() if _may_hold_models(f.annotation))
+        _SPAN_FIELDS[cls] = names
+    return names
+
+
+def _may_hold_models(annotation: object) -> bool:
+    if isinstance(annotation, type) and not get_args(annotation):
+        return issubclass(annotation, BaseModel)
+    if annotation is Any:
+        return True  # undeclared: look inside
+    return any(_may_hold_models(arg) for arg in get_args(annotation))
 
 
 def json_schema() -> dict[str, Any]:
