@@ -18,8 +18,8 @@ What it does, deterministically:
    tag sequence (``sayso._lexical.tag_sequence``; each sentence parsed by sayso's spaCy pipeline), each
    ``min_df=2``, sublinear tf, l2-normalised, side by side, then a class-balanced logistic regression
    (C=2). The configuration was chosen by 5-fold cross-validated average precision on those same 5,558
-   sentences (``--select`` prints the grid); CLEF debates were left out because adding them lowered the held-out ClaimBuster AP and did not raise the
-   held-out CLEF AP.
+   sentences (``--select`` prints the grid); CLEF debates were left out because adding them lowered the
+   held-out ClaimBuster AP and did not raise the held-out CLEF AP.
 3. Exports it into ``sayso._lexical.LexicalModel`` (terms, document frequencies, coefficients) and checks
    that the runtime's pure-numpy scores equal scikit-learn's (to 1e-6) on the held-out sentences.
 4. Scores the held-out slice with sayso's runtime (the full pipeline, sentences joined 40 to a text as
