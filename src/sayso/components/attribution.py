@@ -20,6 +20,7 @@ from collections.abc import Callable
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from sayso.components._attribution_filter import load_filter
 from sayso.components._attribution_model import combine
 from sayso.components._attribution_rules import (
     Candidate,
@@ -345,21 +346,42 @@ def build_records(
     return records
 
 
+def renumber(records: list[AttributionRecord]) -> list[AttributionRecord]:
+    """Give kept records the ids ``a1..aN`` again, in order, with their ``parent`` links updated.
+
+    Ids are what claims and readers cite; gaps left by dropped records would look like missing data.
+    """
+    new_ids = {r.id: f"a{i}" for i, r in enumerate(records, 1)}
+    for r in records:
+        r.id = new_ids[r.id]
+        if r.parent is not None:
+            r.parent = new_ids.get(r.parent)  # the filter never drops a parent; None only if it did
+    return records
+
+
 @Language.factory(
     "sayso_attribution",
     assigns=["doc._.sayso_attributions"],
     requires=["token.dep", "doc.ents"],  # reads doc._.sayso_heads when sayso_encoder ran
-    default_config={},
+    default_config={"filter": True},
 )
-def make_attribution(nlp: Language, name: str) -> Callable[[Doc], Doc]:
-    """Build the component (rules; stateless, so one instance serves every doc)."""
+def make_attribution(nlp: Language, name: str, filter: bool) -> Callable[[Doc], Doc]:
+    """Build the component (rules; stateless, so one instance serves every doc).
+
+    ``filter`` drops records the learned filter (``_attribution_filter``) scores as wrong cues; it only
+    applies when the tagger ran (its features read the tagger's spans) and its weights file is there.
+    """
+    learned = load_filter() if filter else None
 
     def sayso_attribution(doc: Doc) -> Doc:
         candidates, quotes = extract_rules(doc)
         heads = doc._.sayso_heads
         if heads and heads.get("attribution"):
             candidates = combine(doc, candidates, quotes, heads["attribution"])
-        doc._.sayso_attributions = build_records(doc, candidates, quotes)
+        records = build_records(doc, candidates, quotes)
+        if learned is not None and heads and heads.get("attribution"):
+            records = renumber(learned.keep(doc, records, heads["attribution"]))
+        doc._.sayso_attributions = records
         return doc
 
     return sayso_attribution
