@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         bare_times.append(timed(run_bare))
         sayso_times.append(timed(run_sayso))
     t_bare, t_sayso = statistics.median(bare_times), statistics.median(sayso_times)
+    # Each repeat's own ratio (its two runs are adjacent in time): their spread shows how much the
+    # machine's speed drifted during the benchmark, which the ratio of medians hides.
+    pair_ratios = sorted(s / b for b, s in zip(bare_times, sayso_times, strict=True))
     result: dict[str, object] = {
         "texts": len(texts),
         "words": words,
@@ -116,6 +119,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "bare_spacy_words_per_s": round(words / t_bare),
         "sayso_words_per_s": round(words / t_sayso),
         "time_ratio_sayso_over_bare": round(t_sayso / t_bare, 3),
+        "per_repeat_ratios": [round(r, 3) for r in pair_ratios],
         "peak_rss_mb": round(peak_rss_mb()),
     }
     print(
@@ -125,6 +129,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     print(f"bare spaCy      {result['bare_spacy_words_per_s']:>8,} words/s  (median {t_bare:.2f} s)")
     print(f"sayso analyze   {result['sayso_words_per_s']:>8,} words/s  (median {t_sayso:.2f} s)")
     print(f"time ratio sayso / bare spaCy: {result['time_ratio_sayso_over_bare']:.3f}x")
+    print(
+        "per repeat (each run against the bare run just before it): "
+        + ", ".join(f"{r:.2f}x" for r in pair_ratios)
+    )
     print(f"peak RSS of this process: {result['peak_rss_mb']} MB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
