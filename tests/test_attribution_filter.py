@@ -168,3 +168,16 @@ def test_kept_records_are_renumbered_with_their_parent_links() -> None:
 
     kept = renumber([rec("a2"), rec("a4"), rec("a5", parent="a4")])
     assert [(r.id, r.parent) for r in kept] == [("a1", None), ("a2", None), ("a3", "a2")]
+
+
+def test_a_filter_that_fails_on_an_odd_doc_keeps_every_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken(AttributionFilter):
+        def keep(self, *args: object, **kwargs: object) -> list[object]:
+            raise ValueError("no sentence boundaries")
+
+    nlp = sayso.Analyzer().nlp
+    nlp.replace_pipe("sayso_attribution", "sayso_attribution", config={"filter": False})
+    baseline = [(r.id, r.cue, r.content) for r in nlp(TEXT)._.sayso_attributions]
+    monkeypatch.setattr("sayso.components.attribution.load_filter", lambda: Broken({}, 0.0, 0.5))
+    nlp.replace_pipe("sayso_attribution", "sayso_attribution", config={"filter": True})
+    assert [(r.id, r.cue, r.content) for r in nlp(TEXT)._.sayso_attributions] == baseline

@@ -15,6 +15,7 @@ another's content get that one as ``parent``, so every chain of who-reports-whom
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from spacy.language import Language
@@ -31,6 +32,8 @@ from sayso.components._attribution_rules import (
 )
 from sayso.components._common import AttributionRecord, text_of
 from sayso.components._resolve import resolve_sources
+
+_LOG = logging.getLogger("sayso")
 
 
 def _contains(outer: tuple[int, int], char: int) -> bool:
@@ -208,7 +211,7 @@ def release_coordinated(doc: Doc, candidates: list[Candidate], quotes: QuoteMap 
                 if not (start < begin and inner.cue[1] <= end):
                     continue
                 kept = trim_span(doc, start, begin)
-                if kept is None or len(doc.text[kept[0] : kept[1]].split()) < 2:
+                if kept is None or len(text_of(doc)[kept[0] : kept[1]].split()) < 2:
                     continue
                 outer.content[k] = kept
                 if inner.source is None or (start <= inner.source[0] < end and not _own_subject(verb)):
@@ -380,7 +383,10 @@ def make_attribution(nlp: Language, name: str, filter: bool) -> Callable[[Doc], 
             candidates = combine(doc, candidates, quotes, heads["attribution"])
         records = build_records(doc, candidates, quotes)
         if learned is not None and heads and heads.get("attribution"):
-            records = renumber(learned.keep(doc, records, heads["attribution"]))
+            try:
+                records = renumber(learned.keep(doc, records, heads["attribution"]))
+            except Exception as exc:  # the filter only refines: an odd doc keeps every record
+                _LOG.debug("attribution filter skipped: %s", exc)
         doc._.sayso_attributions = records
         return doc
 
