@@ -498,12 +498,10 @@ def decode_bio(
         rows = chosen_type == t
         if not rows.any():
             continue
-        b, inner = begin_cols.get(t), inside_cols.get(t)
-        if b is None or inner is None:  # a type with only B- or only I- labels
-            only = inner if b is None else b
-            best[rows] = -1 if only is None else only
-        else:  # I- on a tie, as a continuation is the likelier reading
-            best[rows] = np.where(probs[rows, inner] >= probs[rows, b], inner, b)
+        # a type with only B- or only I- labels uses that one column for both
+        b = begin_cols.get(t, inside_cols.get(t, 0))
+        inner = inside_cols.get(t, b)
+        best[rows] = np.where(probs[rows, inner] >= probs[rows, b], inner, b)  # I- on a tie
     if seen is None or seen.shape[0] != n:
         seen = np.ones(n, dtype=np.bool_)
 

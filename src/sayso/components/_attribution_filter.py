@@ -26,6 +26,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
+from sayso.components._attribution_model import _Sentences
 from sayso.components._common import AttributionRecord, CharSpan, text_of
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "resources" / "models" / "attribution_filter.json"
@@ -75,17 +76,6 @@ def _head(doc: Doc, span: CharSpan | None) -> Token | None:
     return chars.root if chars is not None and len(chars) else None
 
 
-class _Sentences:
-    """Token and character bounds of a doc's sentences, read once (``token.sent`` walks the parse)."""
-
-    def __init__(self, doc: Doc):
-        self.bounds = [(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
-        self.starts = [b[0] for b in self.bounds]
-
-    def of(self, token: Token) -> tuple[int, int, int, int]:
-        return self.bounds[max(bisect.bisect_right(self.starts, token.i) - 1, 0)]
-
-
 def record_features(
     doc: Doc, record: AttributionRecord, tagged: TaggedSpans, sentences: _Sentences, same_sentence: int = 1
 ) -> dict[str, float]:
@@ -117,7 +107,8 @@ def record_features(
         feats[f"dep={head.dep_}"] = 1.0
         if any(c.dep_ == "neg" for c in head.children):
             feats["negated"] = 1.0
-        first, end, start_char, end_char = sentences.of(head)
+        k = sentences.of(head.idx)
+        (first, end), (start_char, end_char) = sentences.tokens[k], sentences.bounds[k]
         feats["sent_pos"] = (head.i - first) / max(1, end - first)
         for label in ("SOURCE", "CONTENT"):  # did the tagger see an attribution in this sentence at all
             if tagged.overlapping(label, (start_char, end_char)):
@@ -180,7 +171,7 @@ def doc_features(
     for record in records:
         if record.cue is not None:
             head = _head(doc, record.cue)
-            sentence_of[id(record)] = sentences.of(head)[0] if head is not None else -1
+            sentence_of[id(record)] = sentences.of(head.idx) if head is not None else -1
     counts: dict[int, int] = {}
     for start in sentence_of.values():
         counts[start] = counts.get(start, 0) + 1

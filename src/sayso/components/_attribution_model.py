@@ -48,12 +48,13 @@ def _overlaps(a: CharSpan, b: CharSpan) -> bool:
 
 
 class _Sentences:
-    """Sentence index of a character offset, by bisection over sentence starts."""
+    """A doc's sentences read once: the index of the one holding a character offset, by bisection, and
+    each one's character (``bounds``) and token (``tokens``) ranges."""
 
     def __init__(self, doc: Doc):
-        self.bounds = (
-            [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
-        )
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else []
+        self.bounds = [(s.start_char, s.end_char) for s in sents]
+        self.tokens = [(s.start, s.end) for s in sents]
         self.starts = [b[0] for b in self.bounds]
 
     def of(self, char: int) -> int:
