@@ -155,18 +155,20 @@ def test_claims_keep_sentences_above_threshold_with_their_links(nlp: Language) -
     assert doc._.sayso_claims[1].attribution is None
 
 
-def _hand_lexical(weights: dict[str, float]) -> lexical.LexicalModel:
-    block = lexical.NgramBlock(
-        analyzer="word",
-        ngram_range=(1, 1),
-        lowercase=True,
-        token_pattern=r"(?u)\b\w\w+\b",
-        sublinear_tf=True,
-        vocabulary={"destroyed": 0, "thank": 1},
-        n_documents=4,
-        df=np.array([1, 2]),
-        coef=np.array([3.0, -3.0]),
-    )
+def _hand_lexical(weights: dict[str, float], **block_fields: Any) -> lexical.LexicalModel:
+    """A one-block lexical model: lowercased words by default, any field overridden by ``block_fields``."""
+    fields: dict[str, Any] = {
+        "analyzer": "word",
+        "ngram_range": (1, 1),
+        "lowercase": True,
+        "token_pattern": r"(?u)\b\w\w+\b",
+        "sublinear_tf": True,
+        "vocabulary": {"destroyed": 0, "thank": 1},
+        "n_documents": 4,
+        "df": np.array([1, 2]),
+        "coef": np.array([3.0, -3.0]),
+    }
+    block = lexical.NgramBlock(**{**fields, **block_fields})
     return lexical.LexicalModel(blocks=(block,), intercept=0.0, weights=weights)
 
 
@@ -201,20 +203,14 @@ def test_claims_feed_the_tags_of_each_sentence_to_a_model_that_reads_them(
     doc = nlp(text)
     cut = text.index("\n")
     rows = [[0, cut, 0.5], [cut + 1, len(text), 0.5]]
-    block = lexical.NgramBlock(
-        analyzer="word",
-        ngram_range=(1, 1),
+    model = _hand_lexical(
+        {"encoder": 1.0, "lexical": 1.0, "bias": 0.0},
         lowercase=False,
         token_pattern=r"\S+",
-        sublinear_tf=True,
         vocabulary={"ENT_PERCENT": 0, "UH": 1},
-        n_documents=4,
         df=np.array([1, 1]),
         coef=np.array([4.0, -4.0]),
         source="tags",
-    )
-    model = lexical.LexicalModel(
-        blocks=(block,), intercept=0.0, weights={"encoder": 1.0, "lexical": 1.0, "bias": 0.0}
     )
     monkeypatch.setattr(claims_module, "get_lexical_model", lambda: model)
     tags = [lexical.tag_sequence(doc.char_span(s, e, alignment_mode="expand")) for s, e, _ in rows]
