@@ -42,6 +42,7 @@ class Resolver:
         self.doc = doc
         self.speakers: list[tuple[CharSpan, Token]] = []  # earlier sources with their head tokens
         self._chunks: list[Span] | None = None
+        self._named_chunks: list[tuple[CharSpan, frozenset[str]]] | None = None
         self._ents: tuple[Span, ...] | None = None
 
     @property
@@ -59,6 +60,21 @@ class Resolver:
             except ValueError:
                 self._chunks = []
         return self._chunks
+
+    @property
+    def named_chunks(self) -> list[tuple[CharSpan, frozenset[str]]]:
+        """Noun chunks with a proper noun, as (char span, lowercased lemmas), in text order.
+
+        Read once per doc: :meth:`_description` scans every earlier chunk for each definite description,
+        and reading tokens' lemmas through spaCy each time cost more than the rest of the resolver.
+        """
+        if self._named_chunks is None:
+            self._named_chunks = [
+                (_chars(chunk), frozenset(t.lemma_.lower() for t in chunk))
+                for chunk in self.chunks
+                if any(t.pos_ == "PROPN" for t in chunk)
+            ]
+        return self._named_chunks
 
     def resolve(self, source: CharSpan, head: Token | None) -> CharSpan | None:
         """The fullest earlier mention for ``source`` (whose head token is ``head``), or None."""
@@ -214,13 +230,11 @@ class Resolver:
         if same_head:  # "the groups" -> "Two mountain relief groups": the first, fullest mention
             return max(same_head, key=lambda s: s[1] - s[0])
         best: CharSpan | None = None
-        for chunk in self.chunks:
-            if chunk.start_char >= source[0]:
+        for span, lemmas in self.named_chunks:
+            if span[0] >= source[0]:
                 break
-            if any(t.lemma_.lower() == lemma for t in chunk) and any(t.pos_ == "PROPN" for t in chunk):
-                span = _chars(chunk)
-                if best is None or (span[1] - span[0]) >= (best[1] - best[0]):
-                    best = span
+            if lemma in lemmas and (best is None or (span[1] - span[0]) >= (best[1] - best[0])):
+                best = span
         if best is not None:
             return best
         for span, _speaker in reversed(self.speakers):  # "Lena Imboden, a spokeswoman for ..."
