@@ -90,7 +90,8 @@ def record_features(
     if cue is None:
         return feats
     text = text_of(doc)
-    head = _head(doc, cue)
+    cue_chars = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+    head = cue_chars.root if cue_chars is not None and len(cue_chars) else None
     cue_scores = [s[2] for s in tagged.overlapping("CUE", cue)]
     feats["tag_cue"] = max(cue_scores) if cue_scores else 0.0
     if not cue_scores:
@@ -117,8 +118,7 @@ def record_features(
             feats["sentence_quote"] = 1.0
         if first == 0:
             feats["first_sentence"] = 1.0
-        last = doc.char_span(cue[0], cue[1], alignment_mode="expand")
-        after = doc[last.end] if last is not None and last.end < len(doc) else None
+        after = doc[cue_chars.end] if cue_chars is not None and cue_chars.end < len(doc) else None
         if after is not None:
             word = after.lower_
             feats[f"next={word if word in _NEXT_WORDS else 'other'}"] = 1.0
