@@ -52,6 +52,21 @@ def load_base_model() -> torch.nn.Module:
     return AutoModel.from_pretrained(str(base_path()), attn_implementation="eager")
 
 
+def truncate_layers(model: torch.nn.Module, layers: int) -> torch.nn.Module:
+    """Keep the bottom ``layers`` transformer layers of a BERT-style encoder (dropping the top ones).
+
+    Why the top ones: fine-tuned after truncation, dropping top layers loses the least on downstream
+    tasks (Sajjad et al., 2023, "On the effect of dropping layers of pre-trained transformer models"),
+    and each dropped layer removes a sixth of the encoder's time.
+    """
+    stack = model.encoder.layer  # type: ignore[union-attr]
+    if not 1 <= layers <= len(stack):
+        raise ValueError(f"--layers must be between 1 and {len(stack)}, not {layers}")
+    model.encoder.layer = torch.nn.ModuleList(list(stack)[:layers])  # type: ignore[union-attr]
+    model.config.num_hidden_layers = layers  # type: ignore[union-attr]
+    return model
+
+
 # ------------------------------------------------------------------------------------------ batching
 
 

@@ -328,6 +328,7 @@ def export(model: MultiHead, out: Path, work: Path, base: Path) -> tuple[Path, P
         ),
         "sayso_max_len": "128",
         "sayso_base_model": "sentence-transformers/all-MiniLM-L6-v2",
+        "sayso_encoder_layers": str(model.encoder.config.num_hidden_layers),
     }
     for path in (fp32, int8):  # the fp32 copy gets the metadata too, so the runtime can load it for checks
         m = onnx.load(str(path))
@@ -513,6 +514,13 @@ def main(argv: list[str] | None = None) -> int:
         "--smoke", action="store_true", help="tiny data (a minute or two), for testing the pipeline"
     )
     ap.add_argument("--no-dev", action="store_true", help="skip the dev numbers")
+    ap.add_argument(
+        "--layers",
+        type=int,
+        default=0,
+        help="keep only the base encoder's bottom N transformer layers (0: all six); fewer layers "
+        "make every analysis faster (the encoder is about a third of the full profile's time)",
+    )
     args = ap.parse_args(argv)
     if args.out.resolve().is_relative_to((ad.REPO / "src").resolve()) and args.smoke:
         raise SystemExit("refusing to write a smoke build into src/")
@@ -528,7 +536,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {k: (len(v[0]), len(v[1])) for k, v in data.items() if not k.startswith("_")}
     log(f"data (train, held-out): {sizes}; {data['_counts']}; prepared in {time.time() - t0:.0f}s")
 
-    model = MultiHead(hd.load_base_model())
+    encoder = hd.load_base_model()
+    if args.layers:
+        encoder = hd.truncate_layers(encoder, args.layers)
+    model = MultiHead(encoder)
     span_rows = {id(e): r for e, r in zip(data["technique"][0], data["_span_rows"][0], strict=True)}
     rng = random.Random(args.seed)
     epochs = {
