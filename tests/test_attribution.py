@@ -200,6 +200,27 @@ def test_pronoun_resolves_to_earlier_speaker(analyzer: sayso.Analyzer) -> None:
     assert "Clara Nunes" in (_text(att.source_resolved) or "")
 
 
+def test_first_person_inside_a_report_resolves_to_its_speaker(analyzer: sayso.Analyzer) -> None:
+    a = analyzer.analyze("Mayor Ana Lima said that we had warned the council twice that the dam was unsafe.")
+    outer, inner = _find(a, "said"), _find(a, "had warned")
+    assert inner.parent == outer.id
+    assert _text(inner.source) == "we"
+    assert _text(inner.source_resolved) == "Mayor Ana Lima"
+
+
+def test_first_person_under_a_transcript_label_stays_unresolved(analyzer: sayso.Analyzer) -> None:
+    # "A:" names nobody, so the "I" of the answer is not resolved to the letter A.
+    text = (
+        "Q: Do you think the tariffs should be lifted?\n\n"
+        "A: I think they cost farmers at least $2 billion last year. We warned about this."
+    )
+    a = analyzer.analyze(text)
+    inner = next(att for att in a.attributions if _text(att.source) == "I")
+    label = next(att for att in a.attributions if att.id == inner.parent)
+    assert _text(label.source) == "A"
+    assert inner.source_resolved is None
+
+
 def test_document_resolves_to_its_issuer(analyzer: sayso.Analyzer) -> None:
     text = (
         "Three farmers' unions released a statement on Monday. "

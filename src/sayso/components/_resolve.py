@@ -9,7 +9,10 @@ reporting verb's subject is. The rules, in order:
   where the text says so ("X issued a statement", "X said in a statement", "a decree signed by X");
 * a description ("the minister", "the ministry", "the spokeswoman") takes the longest earlier mention
   that contains its head noun and a name ("former minister Rui Valente");
-* a bare surname ("Sousa") takes the earlier full name ("Marta Sousa").
+* a bare surname ("Sousa") takes the earlier full name ("Marta Sousa");
+* a first-person source ("I", "we") of a report nested in another one's content ('"We warned them
+  twice," the mayor said') takes the speaker of that enclosing report, resolved in turn: the words are
+  that speaker's (:func:`resolve_first_person`, run once parents are known).
 Anything else is left unresolved (``None``): a wrong resolution is worse than none.
 """
 
@@ -20,10 +23,11 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Span, Token
 
 from sayso.components._attribution_rules import subtree_chars, trim_span
-from sayso.components._common import CharSpan, text_of
+from sayso.components._common import AttributionRecord, CharSpan, text_of
 from sayso.components._cues import DOCUMENT_NOUNS, ISSUING_VERBS
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 THING_PRONOUNS = frozenset({"it", "its"})
 _PERSON_LABELS = frozenset({"PERSON"})
@@ -277,3 +281,52 @@ def resolve_sources(
     """Resolve each (source span, head token) in text order; None where nothing fuller is known."""
     resolver = Resolver(doc)
     return [resolver.resolve(span, head) if span is not None else None for span, head in sources]
+
+
+def _names_someone(doc: Doc, span: CharSpan) -> bool:
+    """Whether a source span can stand for its speaker: it has a noun or name, not only a pronoun.
+
+    A bare pronoun or a one-letter transcript label ("A:", "Q:") says nothing a reader can use.
+    """
+    words = doc.char_span(*span, alignment_mode="expand")
+    if words is None or span[1] - span[0] < 2:
+        return False
+    return any(t.pos_ in ("PROPN", "NOUN") and not t.is_punct and len(t.text) > 1 for t in words)
+
+
+def resolve_first_person(doc: Doc, records: Sequence[AttributionRecord]) -> None:
+    """Give first-person sources nested in another report that report's speaker, as ``source_resolved``.
+
+    Why: in news most first-person reports sit inside a quote ('"We warned them twice," the mayor said';
+    'She said: "I have always said the plant was unsafe."'), and the text names who "I" or "we" is only
+    through the enclosing report. The speaker is read through the ``parent`` chain (a parent whose
+    own source is a pronoun contributes its resolution); a speaker that cannot be named leaves the
+    source unresolved.
+    """
+    by_id = {r.id: r for r in records}
+
+    def speaker(record: AttributionRecord, seen: set[str]) -> CharSpan | None:
+        if record.id in seen:
+            return None
+        seen.add(record.id)
+        if record.source_resolved is not None:
+            return record.source_resolved
+        if record.source is None:
+            return None
+        if _is_first_person(doc, record.source):
+            parent = by_id.get(record.parent) if record.parent else None
+            return speaker(parent, seen) if parent is not None else None
+        return record.source if _names_someone(doc, record.source) else None
+
+    for record in records:
+        if record.source is None or record.source_resolved is not None or record.parent is None:
+            continue
+        if not _is_first_person(doc, record.source):
+            continue
+        parent = by_id.get(record.parent)
+        if parent is not None:
+            record.source_resolved = speaker(parent, {record.id})
+
+
+def _is_first_person(doc: Doc, span: CharSpan) -> bool:
+    return text_of(doc)[span[0] : span[1]].strip().lower() in FIRST_PERSON

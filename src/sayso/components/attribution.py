@@ -10,7 +10,8 @@ hung inside the first one's content is set beside it ("said ..., arguing ..."), 
 is what is talked about rather than who talks (passives, "seems", "drew criticism") give that subject
 to the content (PolNeAR).
 Sources are resolved without a coreference model (``_resolve``), and attributions whose cue lies in
-another's content get that one as ``parent``, so every chain of who-reports-whom can be followed.
+another's content get that one as ``parent``, so every chain of who-reports-whom can be followed; a
+first-person source ("I", "we") inside another report then takes that report's speaker.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sayso.components._attribution_rules import (
     trim_span,
 )
 from sayso.components._common import AttributionRecord, text_of
-from sayso.components._resolve import resolve_sources
+from sayso.components._resolve import resolve_first_person, resolve_sources
 
 _LOG = logging.getLogger("sayso")
 
@@ -346,6 +347,7 @@ def build_records(
         for i, (c, r) in enumerate(zip(ordered, resolved, strict=True), 1)
     ]
     assign_parents(records)
+    resolve_first_person(doc, records)
     return records
 
 
