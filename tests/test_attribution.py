@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 import sayso
+from sayso.components._attribution_rules import QuoteMap
+from sayso.components._common import AttributionRecord
 from sayso.components._quotes import find_quotes
+from sayso.components._resolve import resolve_first_person
 from sayso.schema import Analysis, Attribution
 
 from .conftest import assert_offsets_exact
@@ -200,12 +203,47 @@ def test_pronoun_resolves_to_earlier_speaker(analyzer: sayso.Analyzer) -> None:
     assert "Clara Nunes" in (_text(att.source_resolved) or "")
 
 
-def test_first_person_inside_a_report_resolves_to_its_speaker(analyzer: sayso.Analyzer) -> None:
+def test_first_person_after_a_speaker_label_resolves_to_the_speaker(analyzer: sayso.Analyzer) -> None:
+    a = analyzer.analyze("LIMA: I think the dam is unsafe and we warned the council.")
+    inner = _find(a, "think")
+    assert _text(inner.source) == "I"
+    assert inner.parent is not None
+    assert _text(inner.source_resolved) == "LIMA"
+
+
+def test_first_person_in_reported_speech_stays_the_writers(analyzer: sayso.Analyzer) -> None:
+    # Unquoted, "we" is the writer's: reported speech would have shifted the mayor's own "we" to "they".
     a = analyzer.analyze("Mayor Ana Lima said that we had warned the council twice that the dam was unsafe.")
     outer, inner = _find(a, "said"), _find(a, "had warned")
     assert inner.parent == outer.id
     assert _text(inner.source) == "we"
-    assert _text(inner.source_resolved) == "Mayor Ana Lima"
+    assert inner.source_resolved is None
+
+
+def test_first_person_inside_a_quotation_resolves_to_the_quoted_speaker(analyzer: sayso.Analyzer) -> None:
+    text = '"When I said no, I meant it," Mayor Ana Lima said on Monday.'
+    doc = analyzer.nlp(text)
+    quote_end = text.index(',"') + 2
+
+    def at(word: str, nth: int = 0) -> tuple[int, int]:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(word, start + 1)
+        return start, start + len(word)
+
+    outer = AttributionRecord(
+        id="a1", kind="direct", source=at("Mayor Ana Lima"), cue=at("said", 1), content=[(0, quote_end)]
+    )
+    inner = AttributionRecord(
+        id="a2", kind="indirect", source=at("I"), cue=at("said"), content=[at("no")], parent="a1"
+    )
+    unquoted = AttributionRecord(
+        id="a3", kind="indirect", source=at("I"), cue=at("said"), content=[at("no")], parent="a1"
+    )
+    resolve_first_person(doc, [outer, inner], QuoteMap(find_quotes(text)))
+    assert inner.source_resolved == at("Mayor Ana Lima")
+    resolve_first_person(doc, [outer, unquoted], None)  # no quotation known: the writer's "I"
+    assert unquoted.source_resolved is None
 
 
 def test_first_person_under_a_transcript_label_stays_unresolved(analyzer: sayso.Analyzer) -> None:

@@ -98,9 +98,9 @@ class AttributionRecord:
     """One attribution: who (source), by which words (cue), says what (content pieces).
 
     ``source_resolved`` is the fullest earlier mention of a pronoun or description source ("she" ->
-    "Marta Sousa", "the statement" -> its issuers), or for a first-person source inside another report,
-    that report's speaker ("Mayor Lima said that we had warned them": "we" -> "Mayor Lima"); ``parent``
-    is the id of the attribution whose content contains this one's cue (nested reporting).
+    "Marta Sousa", "the statement" -> its issuers), or for a first-person source inside another report's
+    quotation, that report's speaker ('"When I said no, I meant it," Lima said': "I" -> "Lima");
+    ``parent`` is the id of the attribution whose content contains this one's cue (nested reporting).
     """
 
     id: str

@@ -11,7 +11,7 @@ is what is talked about rather than who talks (passives, "seems", "drew criticis
 to the content (PolNeAR).
 Sources are resolved without a coreference model (``_resolve``), and attributions whose cue lies in
 another's content get that one as ``parent``, so every chain of who-reports-whom can be followed; a
-first-person source ("I", "we") inside another report then takes that report's speaker.
+first-person source ("I", "we") inside another report's quotation then takes that report's speaker.
 """
 
 from __future__ import annotations
@@ -347,7 +347,7 @@ def build_records(
         for i, (c, r) in enumerate(zip(ordered, resolved, strict=True), 1)
     ]
     assign_parents(records)
-    resolve_first_person(doc, records)
+    resolve_first_person(doc, records, quotes)
     return records
 
 
