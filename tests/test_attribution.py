@@ -259,6 +259,22 @@ def test_first_person_under_a_transcript_label_stays_unresolved(analyzer: sayso.
     assert inner.source_resolved is None
 
 
+def test_pronoun_skips_a_mention_of_the_other_gender(analyzer: sayso.Analyzer) -> None:
+    text = (
+        "Engineer Rui Costa inspected the dam with Spokeswoman Ana Lima on Monday. "
+        '"The cracks are new," he said.'
+    )
+    att = _find(analyzer.analyze(text), "said")
+    assert _text(att.source) == "he"
+    assert _text(att.source_resolved) == "Rui Costa"
+
+
+def test_pronoun_takes_a_titled_name_the_entity_model_missed(analyzer: sayso.Analyzer) -> None:
+    # The small model reads "Lima" as the city (GPE); the title says a person is meant.
+    att = _find(analyzer.analyze('Mayor Ana Lima spoke on Monday. "Nobody listened," she said.'), "said")
+    assert _text(att.source_resolved) == "Mayor Ana Lima"
+
+
 def test_document_resolves_to_its_issuer(analyzer: sayso.Analyzer) -> None:
     text = (
         "Three farmers' unions released a statement on Monday. "

@@ -4,7 +4,9 @@ No coreference package works offline, and news needs only a narrow slice of core
 reporting verb's subject is. The rules, in order:
 
 * a pronoun (he, she, they, it, ...) takes the nearest earlier *speaker or named mention* that fits it
-  (a person for he/she, a plural or organisation for they, an organisation or document for it);
+  (a person for he/she, a plural or organisation for they, an organisation or document for it); he/she
+  skip mentions titled for the other gender ("Spokeswoman ...", "Mr. ..."), and where no person is found
+  at all, take the nearest titled name ("Mayor Ana Lima", which the entity model may read as a city);
 * a document ("the statement", "the decree", "the authors of the statement") takes *whoever issued it*
   where the text says so ("X issued a statement", "X said in a statement", "a decree signed by X");
 * a description ("the minister", "the ministry", "the spokeswoman") takes the longest earlier mention
@@ -32,6 +34,11 @@ PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 THING_PRONOUNS = frozenset({"it", "its"})
 _PERSON_LABELS = frozenset({"PERSON"})
 _GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
+#: Honorifics that, right before a proper name, make it a person's ("Dr. Sousa", "Ms. Lima").
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame"})
+#: Titles that tell a person's grammatical gender, so "he" never takes "Spokeswoman Haley Morris".
+_FEMININE_TITLES = frozenset({"mrs", "ms", "miss", "dame", "spokeswoman", "chairwoman"})
+_MASCULINE_TITLES = frozenset({"mr", "sir", "spokesman", "chairman"})
 _SPEECH_LEMMAS = frozenset({"say", "state", "announce", "declare", "note", "add", "write", "tell", "warn"})
 
 
@@ -48,6 +55,7 @@ class Resolver:
         self._chunks: list[Span] | None = None
         self._named_chunks: list[tuple[CharSpan, frozenset[str]]] | None = None
         self._ents: tuple[Span, ...] | None = None
+        self._titled_spans: list[tuple[CharSpan, str]] | None = None
 
     @property
     def ents(self) -> tuple[Span, ...]:
@@ -89,6 +97,27 @@ class Resolver:
             return None
         return result
 
+    @property
+    def titled_names(self) -> list[tuple[CharSpan, str]]:
+        """Names given with a title, from the title on ("Mayor Ana Lima", "Dr. Sousa"), with the title.
+
+        Why: the small English model often labels a person's name as a place or an organisation ("Mayor
+        Ana Lima" -> Lima, GPE); a role or honorific right before a proper name says it is a person.
+        """
+        if self._titled_spans is None:
+            found: list[tuple[CharSpan, str]] = []
+            for chunk in self.chunks:
+                words = list(chunk)
+                for i, word in enumerate(words[:-1]):
+                    title = word.lower_.rstrip(".")
+                    if (self._is_role(word) or title in _HONORIFICS) and all(
+                        w.pos_ == "PROPN" for w in words[i + 1 :]
+                    ):
+                        found.append(((word.idx, chunk.end_char), title))
+                        break
+            self._titled_spans = found
+        return self._titled_spans
+
     # ------------------------------------------------------------------ dispatch
     def _resolve(self, source: CharSpan, head: Token | None) -> CharSpan | None:
         if head is None:
@@ -96,7 +125,9 @@ class Resolver:
         lower = head.lower_
         if head.pos_ == "PRON" or head.tag_ in ("PRP", "PRP$"):
             if lower in PERSON_PRONOUNS:
-                return self._antecedent(source[0], person=True)
+                return self._antecedent(source[0], person=True, pronoun=lower) or self._titled_antecedent(
+                    source[0], lower
+                )
             if lower in PLURAL_PRONOUNS:
                 return self._antecedent(source[0], plural=True)
             if lower in THING_PRONOUNS:
@@ -118,19 +149,63 @@ class Resolver:
 
     # ------------------------------------------------------------------ pronouns
     def _antecedent(
-        self, before: int, person: bool = False, plural: bool = False, thing: bool = False
+        self,
+        before: int,
+        person: bool = False,
+        plural: bool = False,
+        thing: bool = False,
+        pronoun: str = "",
     ) -> CharSpan | None:
-        """Nearest earlier speaker that fits; else the nearest fitting named entity."""
+        """Nearest earlier speaker that fits; else the nearest fitting named entity.
+
+        A person pronoun skips mentions whose title says the other gender ("he" never takes
+        "Spokeswoman Haley Morris", "she" never "Mr. Cruz").
+        """
         for span, head in reversed(self.speakers):
             if span[0] >= before or head.pos_ == "PRON":
                 continue
-            if self._fits(head, span, person, plural, thing):
+            if self._fits(head, span, person, plural, thing) and not self._gender_clash(span, pronoun):
                 return span
         for ent in reversed([e for e in self.ents if e.end_char <= before]):
-            if (person and ent.label_ in _PERSON_LABELS) or (
+            if (person and ent.label_ in _PERSON_LABELS and not self._gender_clash(_chars(ent), pronoun)) or (
                 (plural or thing) and ent.label_ in _GROUP_LABELS
             ):
                 return _chars(ent)
+        return None
+
+    def _gender_clash(self, span: CharSpan, pronoun: str) -> bool:
+        """Whether the mention, or the title right before it, is of the other gender than ``pronoun``."""
+        if pronoun in ("she", "her", "hers"):
+            other = _MASCULINE_TITLES
+        elif pronoun in ("he", "him", "his"):
+            other = _FEMININE_TITLES
+        else:
+            return False
+        words = self.doc.char_span(*span, alignment_mode="expand")
+        if words is None or len(words) == 0:
+            return False
+        # An honorific counts where it titles this mention: its first word or the word before it
+        # ("Mrs. Clinton"; not "Gene Sperling, ... advising Mrs. Clinton", not "Miss Universe").
+        titles = [words[0]] + ([self.doc[words.start - 1]] if words.start > 0 else [])
+        if any(w.lower_.rstrip(".") in other & _HONORIFICS for w in titles):
+            return True
+        return any(w.lower_ in other - _HONORIFICS for w in [*titles, *words])
+
+    def _titled_antecedent(self, before: int, pronoun: str) -> CharSpan | None:
+        """The nearest earlier titled name of the pronoun's gender, where no person was found at all.
+
+        Only a fallback: on PolNeAR train, preferring a nearer titled name over a person entity moved 90
+        resolutions, most of them to the wrong person (the nearest mention is often not the referent). As
+        a fallback it changes nothing there (some person always comes first in those articles); it is
+        for texts whose names the entity model does not know.
+        """
+        feminine = pronoun in ("she", "her", "hers")
+        for span, title in reversed(self.titled_names):
+            if span[1] > before:
+                continue
+            if title in (_MASCULINE_TITLES if feminine else _FEMININE_TITLES):
+                continue
+            return span
         return None
 
     def _fits(self, head: Token, span: CharSpan, person: bool, plural: bool, thing: bool) -> bool:
