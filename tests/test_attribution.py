@@ -275,6 +275,21 @@ def test_pronoun_takes_a_titled_name_the_entity_model_missed(analyzer: sayso.Ana
     assert _text(att.source_resolved) == "Mayor Ana Lima"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Ana Lima, the mayor, spoke on Monday. "Nobody listened," she said.', "Ana Lima"),
+        # a spokeswoman is never "he", even as the only person in the text
+        ('Ana Lima, the spokeswoman, spoke on Monday. "Nobody listened," he said.', None),
+    ],
+)
+def test_pronoun_takes_a_name_with_a_role_in_apposition(
+    analyzer: sayso.Analyzer, text: str, expected: str | None
+) -> None:
+    att = _find(analyzer.analyze(text), "said")
+    assert _text(att.source_resolved) == expected
+
+
 def test_document_resolves_to_its_issuer(analyzer: sayso.Analyzer) -> None:
     text = (
         "Three farmers' unions released a statement on Monday. "

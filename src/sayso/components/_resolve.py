@@ -6,7 +6,8 @@ reporting verb's subject is. The rules, in order:
 * a pronoun (he, she, they, it, ...) takes the nearest earlier *speaker or named mention* that fits it
   (a person for he/she, a plural or organisation for they, an organisation or document for it); he/she
   skip mentions titled for the other gender ("Spokeswoman ...", "Mr. ..."), and where no person is found
-  at all, take the nearest titled name ("Mayor Ana Lima", which the entity model may read as a city);
+  at all, take the nearest titled name ("Mayor Ana Lima", "Ana Lima, the mayor,", which the entity
+  model may read as a city);
 * a document ("the statement", "the decree", "the authors of the statement") takes *whoever issued it*
   where the text says so ("X issued a statement", "X said in a statement", "a decree signed by X");
 * a description ("the minister", "the ministry", "the spokeswoman") takes the longest earlier mention
@@ -99,10 +100,12 @@ class Resolver:
 
     @property
     def titled_names(self) -> list[tuple[CharSpan, str]]:
-        """Names given with a title, from the title on ("Mayor Ana Lima", "Dr. Sousa"), with the title.
+        """Names given with a title, with the title: "Mayor Ana Lima" and "Dr. Sousa" from the title on,
+        "Ana Lima, the mayor," as the name.
 
         Why: the small English model often labels a person's name as a place or an organisation ("Mayor
-        Ana Lima" -> Lima, GPE); a role or honorific right before a proper name says it is a person.
+        Ana Lima" -> Lima, GPE); a role or honorific right before a proper name, or a role in apposition
+        to it, says it is a person.
         """
         if self._titled_spans is None:
             found: list[tuple[CharSpan, str]] = []
@@ -115,6 +118,11 @@ class Resolver:
                     ):
                         found.append(((word.idx, chunk.end_char), title))
                         break
+                else:
+                    if chunk.root.pos_ == "PROPN":
+                        roles = [c for c in chunk.root.children if c.dep_ == "appos" and self._is_role(c)]
+                        if roles:
+                            found.append((_chars(chunk), roles[0].lower_))
             self._titled_spans = found
         return self._titled_spans
 
