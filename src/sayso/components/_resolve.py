@@ -40,6 +40,11 @@ _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame"})
 #: Titles that tell a person's grammatical gender, so "he" never takes "Spokeswoman Haley Morris".
 _FEMININE_TITLES = frozenset({"mrs", "ms", "miss", "dame", "spokeswoman", "chairwoman"})
 _MASCULINE_TITLES = frozenset({"mr", "sir", "spokesman", "chairman"})
+#: For a gendered person pronoun, the titles of the other gender (the mentions it can never take).
+_OTHER_GENDER_TITLES = {
+    **dict.fromkeys(("she", "her", "hers"), _MASCULINE_TITLES),
+    **dict.fromkeys(("he", "him", "his"), _FEMININE_TITLES),
+}
 _SPEECH_LEMMAS = frozenset({"say", "state", "announce", "declare", "note", "add", "write", "tell", "warn"})
 
 
@@ -183,11 +188,8 @@ class Resolver:
 
     def _gender_clash(self, span: CharSpan, pronoun: str) -> bool:
         """Whether the mention, or the title right before it, is of the other gender than ``pronoun``."""
-        if pronoun in ("she", "her", "hers"):
-            other = _MASCULINE_TITLES
-        elif pronoun in ("he", "him", "his"):
-            other = _FEMININE_TITLES
-        else:
+        other = _OTHER_GENDER_TITLES.get(pronoun)
+        if other is None:
             return False
         words = self.doc.char_span(*span, alignment_mode="expand")
         if words is None or len(words) == 0:
@@ -207,13 +209,10 @@ class Resolver:
         a fallback it changes nothing there (some person always comes first in those articles); it is
         for texts whose names the entity model does not know.
         """
-        feminine = pronoun in ("she", "her", "hers")
+        other = _OTHER_GENDER_TITLES.get(pronoun, frozenset())
         for span, title in reversed(self.titled_names):
-            if span[1] > before:
-                continue
-            if title in (_MASCULINE_TITLES if feminine else _FEMININE_TITLES):
-                continue
-            return span
+            if span[1] <= before and title not in other:
+                return span
         return None
 
     def _fits(self, head: Token, span: CharSpan, person: bool, plural: bool, thing: bool) -> bool:
@@ -372,7 +371,7 @@ def _names_someone(doc: Doc, span: CharSpan) -> bool:
     A bare pronoun or a one-letter transcript label ("A:", "Q:") says nothing a reader can use.
     """
     words = doc.char_span(*span, alignment_mode="expand")
-    if words is None or span[1] - span[0] < 2:
+    if words is None:
         return False
     return any(t.pos_ in ("PROPN", "NOUN") and not t.is_punct and len(t.text) > 1 for t in words)
 
