@@ -14,7 +14,7 @@ reporting verb's subject is. The rules, in order:
   that contains its head noun and a name ("former minister Rui Valente");
 * a bare surname ("Sousa") takes the earlier full name ("Marta Sousa");
 * a first-person source ("I", "we") inside another report's quotation, or after its speaker label
-  ("FALLIN: I think ..."), takes the speaker of that report, resolved in turn
+  ("COSTA: I think ..."), takes the speaker of that report, resolved in turn
   (:func:`resolve_first_person`, run once parents are known).
 Anything else is left unresolved (``None``): a wrong resolution is worse than none.
 """
@@ -37,7 +37,7 @@ _PERSON_LABELS = frozenset({"PERSON"})
 _GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
 #: Honorifics that, right before a proper name, make it a person's ("Dr. Sousa", "Ms. Lima").
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame"})
-#: Titles that tell a person's grammatical gender, so "he" never takes "Spokeswoman Haley Morris".
+#: Titles that tell a person's grammatical gender, so "he" never takes "Spokeswoman Ana Lima".
 _FEMININE_TITLES = frozenset({"mrs", "ms", "miss", "dame", "spokeswoman", "chairwoman"})
 _MASCULINE_TITLES = frozenset({"mr", "sir", "spokesman", "chairman"})
 #: For a gendered person pronoun, the titles of the other gender (the mentions it can never take).
@@ -172,7 +172,7 @@ class Resolver:
         """Nearest earlier speaker that fits; else the nearest fitting named entity.
 
         A person pronoun skips mentions whose title says the other gender ("he" never takes
-        "Spokeswoman Haley Morris", "she" never "Mr. Cruz").
+        "Spokeswoman Ana Lima", "she" never "Mr. Costa").
         """
         for span, head in reversed(self.speakers):
             if span[0] >= before or head.pos_ == "PRON":
@@ -195,7 +195,7 @@ class Resolver:
         if words is None or len(words) == 0:
             return False
         # An honorific counts where it titles this mention: its first word or the word before it
-        # ("Mrs. Clinton"; not "Gene Sperling, ... advising Mrs. Clinton", not "Miss Universe").
+        # ("Mrs. Lima"; not "Rui Costa, ... advising Mrs. Lima", not "the Miss World pageant").
         titles = [words[0]] + ([self.doc[words.start - 1]] if words.start > 0 else [])
         if any(w.lower_.rstrip(".") in other & _HONORIFICS for w in titles):
             return True
@@ -381,14 +381,14 @@ def resolve_first_person(
 ) -> None:
     """Give a first-person source that speaks in another report's own words that report's speaker.
 
-    Why: "I" and "we" inside a quotation are the quoted speaker ('"When I said no troops, I meant it,"
-    Obama said'), and so is the "I" after a speaker label ("FALLIN: I think ...", "Rubio: I still
-    believe ..."); the text names who they are only through the enclosing report (``parent``). In
+    Why: "I" and "we" inside a quotation are the quoted speaker ('"When I said no, I meant it," Lima
+    said'), and so is the "I" after a speaker label ("COSTA: I think ...", "Costa: I still believe
+    ..."); the text names who they are only through the enclosing report (``parent``). In
     reported speech it is different: "Lima said that we had warned them" keeps the writer's "we", so an
     unquoted first person is left alone, as is one whose enclosing speaker is a pronoun resolving to
     nobody or a bare transcript letter ("A:"). On PolNeAR's 840 train articles this resolves 8 of 209
     first-person sources, each to the right speaker; also taking unquoted ones resolved 4 more, 2 of them
-    wrongly ("When I ask him ...", the reporter's words inside a paraphrase of the senator).
+    wrongly (a reporter's own "I" inside a paraphrase of the person interviewed).
     """
     by_id = {r.id: r for r in records}
 
