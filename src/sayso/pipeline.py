@@ -9,6 +9,7 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
+from sayso import _fast_rules
 from sayso import components as _components
 from sayso.errors import ConfigError, ErrorCode
 from sayso.settings import MODEL, PROFILE
@@ -19,13 +20,18 @@ PROFILES: dict[str, tuple[str, ...]] = {
 }
 
 
-def load_base(model: str | None = None) -> Language:
-    """Load an installed spaCy pipeline by package name or path (default: setting SAYSO_MODEL)."""
+def load_base(model: str | None = None, *, speed_up: bool = True) -> Language:
+    """Load an installed spaCy pipeline by package name or path (default: setting SAYSO_MODEL).
+
+    ``speed_up`` swaps in sayso's exact stand-ins for spaCy's attribute ruler and rule lemmatizer
+    (:mod:`sayso._fast_rules`): the same annotations on every token, in about a tenth of their time.
+    """
     name = model or MODEL.value()
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError as exc:
         raise ConfigError(ErrorCode.E005, name=name) from exc
+    return _fast_rules.speed_up(nlp) if speed_up else nlp
 
 
 def add_sayso_components(nlp: Language, profile: str | None = None) -> Language:
