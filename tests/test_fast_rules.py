@@ -8,6 +8,8 @@ rules, regular expressions, two-token rules with an index, whitespace tokens.
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import spacy
@@ -155,3 +157,12 @@ def test_ruler_round_trips_through_bytes(stock: Language) -> None:
     assert copy.patterns == fast.patterns
     data = _parsed(stock, "Y'all ain't seen nothin' yet.")
     assert _same(fast(Doc(stock.vocab).from_bytes(data)), copy(Doc(stock.vocab).from_bytes(data)))
+
+
+def test_sped_up_pipeline_pickles(fast: Language, stock: Language) -> None:
+    """Processes spawned by ``nlp.pipe(n_process=...)`` receive the pipeline pickled: it must survive that."""
+    copy = pickle.loads(pickle.dumps(fast))
+    assert isinstance(copy.get_pipe("lemmatizer"), _fast_rules._MemoLemmatizer)
+    assert isinstance(copy.get_pipe("attribute_ruler"), _fast_rules.FastAttributeRuler)
+    text = TEXTS[1]
+    assert _same(stock(text), copy(text))

@@ -278,6 +278,21 @@ class _MemoLemmatizer:
 
     _memo: dict[tuple[int, int, int], int]
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickle as the original class and re-apply the memo on load.
+
+        The subclass is made at run time (:func:`_memo_class`), so pickle cannot find it by name; spaCy
+        pipelines are pickled by ``nlp.pipe(n_process=...)`` where processes are spawned, and by users.
+        """
+        component: Any = self
+        memo_cls = type(self)
+        component.__class__ = memo_cls.__bases__[1]  # the original class answers the question
+        try:
+            build, args, *rest = component.__reduce_ex__(protocol)
+        finally:
+            component.__class__ = memo_cls
+        return (_rebuild_with_memo, (build, args), *rest)
+
     def __call__(self, doc: Doc) -> Doc:
         lemmatizer: Any = self
         if lemmatizer.mode != "rule" or len(doc) == 0:
@@ -306,6 +321,24 @@ class _MemoLemmatizer:
             return error_handler(lemmatizer.name, lemmatizer, [doc], exc)  # type: ignore[no-any-return]
 
 
+_MEMO_CLASSES: dict[type, type] = {}
+
+
+def _memo_class(cls: type) -> type:
+    """The memo subclass of a lemmatizer class (one per class, so pickled copies share it)."""
+    memo = _MEMO_CLASSES.get(cls)
+    if memo is None:
+        memo = _MEMO_CLASSES[cls] = type(f"Memo{cls.__name__}", (_MemoLemmatizer, cls), {})
+    return memo
+
+
+def _rebuild_with_memo(build: Any, args: Any) -> Any:
+    """Unpickling: build the original lemmatizer, then give it the memo again."""
+    component = build(*args)
+    component.__class__ = _memo_class(type(component))
+    return component
+
+
 def speed_up_lemmatizer(nlp: Language) -> bool:
     """Give every rule-mode spaCy ``Lemmatizer`` of ``nlp`` the per-token memo of :class:`_MemoLemmatizer`.
 
@@ -319,7 +352,7 @@ def speed_up_lemmatizer(nlp: Language) -> bool:
             continue
         if getattr(component, "mode", None) != "rule":
             continue
-        component.__class__ = type(f"Memo{cls.__name__}", (_MemoLemmatizer, cls), {})
+        component.__class__ = _memo_class(cls)
         swapped = True
     return swapped
 
