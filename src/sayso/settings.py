@@ -67,7 +67,20 @@ API_TOKEN = Setting(
     secret=True,
 )
 
-ALL_SETTINGS: tuple[Setting, ...] = (MODEL, PROFILE, MAX_CHARS, DATA_DIR, DB, API_TOKEN)
+SPACY_STAND_INS = Setting(
+    "spacy_stand_ins",
+    "SAYSO_SPACY_STAND_INS",
+    "1",
+    "1: run spaCy's attribute ruler and rule lemmatizer through sayso's exact, faster stand-ins "
+    "(identical annotations); 0: the pipeline's own components, e.g. to rule them out when debugging.",
+)
+
+ALL_SETTINGS: tuple[Setting, ...] = (MODEL, PROFILE, MAX_CHARS, DATA_DIR, DB, API_TOKEN, SPACY_STAND_INS)
+
+
+def spacy_stand_ins() -> bool:
+    """Whether sayso swaps in its spaCy stand-ins (SAYSO_SPACY_STAND_INS; anything but "0"/"false"/"no")."""
+    return SPACY_STAND_INS.value().strip().lower() not in ("0", "false", "no", "off")
 
 
 def max_chars() -> int:
