@@ -98,14 +98,13 @@ def _constant_reshapes(model: Any) -> int:
             else:
                 target = []
                 break
-        if not target or target.count(-1) > 1 or (0 in target and target.index(0) > 1):
+        # allowzero=1 would read 0 as a zero-length dimension, not as "keep"
+        allow_zero = any(attr.name == "allowzero" and attr.i for attr in node.attribute)
+        if not target or target.count(-1) > 1 or allow_zero:
             continue
         name = f"{node.name}/constant_shape"
         graph.initializer.append(numpy_helper.from_array(np.array(target, dtype=np.int64), name))
         node.input[1] = name
-        for attr in node.attribute:  # allowzero=1 would read 0 as a zero-length dimension
-            if attr.name == "allowzero" and attr.i:
-                raise ValueError(f"{node.name}: allowzero reshape cannot take 0 for 'keep'")
         changed += 1
     return changed
 

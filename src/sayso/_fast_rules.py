@@ -1,17 +1,18 @@
-"""A table-driven stand-in for spaCy's attribute ruler: the same annotations, about 10x less time.
+"""Exact, faster stand-ins for two of spaCy's rule components: the attribute ruler and the rule lemmatizer.
 
 Why: spaCy's ``attribute_ruler`` (the component that maps fine-grained tags to coarse POS and morphology
 in the English pipelines) runs a token ``Matcher`` over 179 patterns. On PolNeAR dev it takes about 10% of
-the bare pipeline's time, as much as several of sayso's own components together, and nearly all of its
-patterns are single tokens compared on one or two attributes ("TAG is VBZ", "LOWER is 'gets' and TAG is
-VBZ"). Those are answered here by comparing columns of ``Doc.to_array``; the rest (multi-token patterns,
-regular expressions, operators) still go through a spaCy ``Matcher`` that holds only them.
+the bare pipeline's time, as much as several of sayso's own components together, and its patterns are
+fixed-length token tests on one or two attributes ("TAG is VBZ", "LOWER is 'gets' and TAG is VBZ",
+"DEP is expl, then LOWER in (is, are, ...)"). Those are answered here by comparing columns of
+``Doc.to_array`` (equality, IN, NOT_IN, REGEX); patterns with operators or other keys still go through a
+spaCy ``Matcher`` that holds only them. The lemmatizer stand-in is :class:`_MemoLemmatizer`.
 
 What stays exactly as in spaCy (:class:`FastAttributeRuler` subclasses ``AttributeRuler`` and keeps its
 patterns, serialisation and ``match``):
 
-* which tokens each rule matches: the matcher's own rule for single-token patterns (every key of the
-  pattern must hold) on the values the doc has *before* any rule writes;
+* which tokens each rule matches: the matcher's own test (every key of every pattern token must hold) on
+  the values the doc has *before* any rule writes;
 * the order of writing: rules apply in the order they were added (spaCy sorts matches by rule number),
   so when two rules set the same attribute of a token the later rule wins;
 * the values written: each rule's normalised attributes, the morphology added to the vocab as spaCy adds it.
@@ -83,10 +84,11 @@ class FastAttributeRuler(AttributeRuler):
 
     def __init__(self, vocab: Any, name: str = "attribute_ruler", **kwargs: Any) -> None:
         super().__init__(vocab, name, **kwargs)
-        self._compiled: list[tuple[list[_Pattern], bool]] | None = None
+        self._compiled: list[list[_Pattern]] | None = None  # per rule, its column-tested patterns
         self._rest: Matcher | None = None
         self._columns: list[int] = []
         self._writes: list[dict[int, int]] = []
+        self._written: list[int] = []  # every attribute some rule writes
         self._fast_ok = False
         #: per REGEX pattern, whether it matches the string of each value hash seen so far
         self._regex_cache: dict[str, dict[int, bool]] = {}
@@ -98,7 +100,7 @@ class FastAttributeRuler(AttributeRuler):
 
     def _compile(self) -> None:
         """Split every rule's patterns into column tests and the rest (kept in a small Matcher)."""
-        compiled: list[tuple[list[_Pattern], bool]] = []
+        compiled: list[list[_Pattern]] = []
         rest = Matcher(self.vocab, validate=False)
         columns: set[int] = set()
         writes: list[dict[int, int]] = []
@@ -122,11 +124,12 @@ class FastAttributeRuler(AttributeRuler):
                     columns.update(c.attr for conditions in tokens for c in conditions)
             if complex_patterns:
                 rest.add(key_name, complex_patterns)
-            compiled.append((simple, bool(complex_patterns)))
+            compiled.append(simple)
         self._compiled = compiled
         self._rest = rest if len(rest) else None
         self._columns = sorted(columns)
         self._writes = writes
+        self._written = sorted({attr for write in writes for attr in write})
         self._fast_ok = fast_ok
 
     def _compile_pattern(self, pattern: Sequence[dict[str, Any]]) -> _Pattern | None:
@@ -202,7 +205,7 @@ class FastAttributeRuler(AttributeRuler):
                 extra.setdefault(rule, []).append(position)
         out: list[npt.NDArray[np.int64]] = []
         empty = np.zeros(0, dtype=np.int64)
-        for rule, (patterns, _) in enumerate(self._compiled):
+        for rule, patterns in enumerate(self._compiled):
             index = self.indices[rule]
             hits: list[npt.NDArray[np.int64]] = []
             for tokens in patterns:
@@ -229,14 +232,13 @@ class FastAttributeRuler(AttributeRuler):
             return super().__call__(doc)
         error_handler = self.get_error_handler()
         try:
-            written = sorted({attr for w in self._writes for attr in w})
-            values = _read(doc, written)
-            col = {attr: i for i, attr in enumerate(written)}
+            values = _read(doc, self._written)
+            col = {attr: i for i, attr in enumerate(self._written)}
             for tokens, write in zip(self._rule_tokens(doc), self._writes, strict=True):
                 if len(tokens):
                     for attr, value in write.items():
                         values[tokens, col[attr]] = value
-            _write(doc, written, values)
+            _write(doc, self._written, values)
             return doc
         except Exception as exc:  # spaCy's contract: the pipeline's error handler decides
             return error_handler(self.name, self, [doc], exc)
@@ -275,8 +277,6 @@ class _MemoLemmatizer:
     combination goes through the class's own ``lemmatize``. Tokens whose lemma is already set (by the
     attribute ruler) are left alone unless ``overwrite`` is on, as in spaCy.
     """
-
-    _memo: dict[tuple[int, int, int], int]
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         """Pickle as the original class and re-apply the memo on load.
