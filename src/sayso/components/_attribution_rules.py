@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -29,15 +29,27 @@ _EXPLETIVES = frozenset({"it", "there"})
 _EDGE_PUNCT = " \t\r\n,;:.-—–"
 _SOURCE_DROP_DEPS = frozenset({"relcl"})
 _ISSUE_CUE = Cue("issue", "VERB", "speech", frozenset())
-# "MORENO: ...", "Sen. Jane Roe: ..." at the start of a line (a headline or a transcript turn).
+# "MORENO: ...", "Sen. Jane Roe: ..." at the start of a line (a headline or a transcript turn). A
+# transcript printed as a multi-paragraph quotation opens each turn with a quote mark: '"MORENO: ...'.
 _LABEL = re.compile(
-    r"(?m)^[^\S\n]*(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4})(?P<colon>:)[^\S\n]"
+    r"(?m)^[^\S\n]*[\"“]?(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4})(?P<colon>:)[^\S\n]"
 )
 # '"..." — Name' or '...”― Name' at the end of a line: a quote credited with a dash.
+# The speaker label of a transcript turn: capitals only ("MORENO:", "SEN. ROE:", "Q:"), then the turn.
+_TRANSCRIPT_LABEL = re.compile(r"[A-Z][A-Z.'’-]*(?:[^\S\n][A-Z][A-Z.'’-]*){0,3}:[^\S\n]")
 _DASH_CREDIT = re.compile(
     r"(?m)(?P<dash>[―—–]|--)[^\S\n]*(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4}?)\.?[^\S\n]*$"
 )
 
+
+# "in" + these nouns names where a finding comes from ("in the latest poll", "in the RealClearPolitics
+# average of polls", "in his words"): see RuleExtractor._in_source.
+_POLL_NOUNS = frozenset({"poll", "polls", "survey", "surveys", "tracking", "ranking", "rankings"})
+_POLL_AGGREGATES = frozenset({"average", "aggregate", "tally"})
+_FIGURE_NOUNS = frozenset({"percent", "percentage", "point", "points"})
+_FIGURE_ENTITIES = frozenset({"PERCENT", "CARDINAL", "MONEY", "QUANTITY"})
+_VIEW_NOUNS = frozenset({"view", "opinion", "estimation", "judgment", "judgement"})
+_EYE_NOUNS = frozenset({"eye", "eyes", "word", "words"})
 
 # Labels an editor puts before a colon: what follows is the paper's note, not someone's words.
 EDITORIAL_LABELS = frozenset(
@@ -183,6 +195,24 @@ def subtree_chars(token: Token, drop: frozenset[str] = frozenset(), stop_at: int
     return doc[start].idx, doc[end].idx + len(doc[end])
 
 
+def without_transcript_turns(text: str, quotes: list[Quote]) -> list[Quote]:
+    """Quotes minus those that open with a transcript speaker label ('"WALLACE: Let's start ...').
+
+    A transcript reprinted as one long multi-paragraph quotation reopens every turn with a quote mark and
+    never closes it. Read as a quotation, the whole exchange would become the content of whichever cue
+    stands nearest, and every turn a nested report inside it; its speakers are the labels, which the
+    line patterns attribute turn by turn. A quote that continued into a dropped turn stops there.
+    """
+    kept: list[Quote] = []
+    for quote in quotes:
+        if _TRANSCRIPT_LABEL.match(text, quote.inner_start):
+            if kept and kept[-1].continues:
+                kept[-1] = replace(kept[-1], continues=False)
+            continue
+        kept.append(quote)
+    return kept
+
+
 class QuoteMap:
     """Quotes of one doc with fast lookup by character offset."""
 
@@ -222,7 +252,8 @@ class RuleExtractor:
 
     # ------------------------------------------------------------------ entry point
     def extract(self, doc: Doc) -> tuple[list[Candidate], QuoteMap]:
-        quotes = QuoteMap(find_quotes(text_of(doc)))
+        text = text_of(doc)
+        quotes = QuoteMap(without_transcript_turns(text, find_quotes(text)))
         if not doc.has_annotation("DEP"):
             return [], quotes
         candidates: list[Candidate] = []
@@ -234,6 +265,8 @@ class RuleExtractor:
                 lower = token.lower_
                 if lower == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
                     found = self._according_to(doc, token, quotes)
+                elif lower == "in" and token.dep_ == "prep":
+                    found = self._in_source(doc, token, quotes)
                 elif token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
                     cue = self.lexicon.verb(token.lemma_)
                     if cue is None and token.lemma_.lower() in ISSUING_VERBS:
@@ -632,6 +665,74 @@ class RuleExtractor:
             extra_quotes=used,
         )
 
+    def _in_source(self, doc: Doc, prep: Token, quotes: QuoteMap) -> Candidate | None:
+        """ "In a CNN poll, 38 percent ...", "leads in the polls", "in Mr. Roe's view", "in the eyes of X".
+
+        PolNeAR's guidelines count prepositional phrases as cues ("The bailouts are unjust, in the eyes of
+        most Americans") and, for "in Mr. Connolly's view", the noun as the cue and its possessor as the
+        source. Its annotators treat a poll or survey introduced by "in" the same way: the poll is the
+        source, "in" the cue (67 relations with the cue "in" in its training part, 40 of them polls or
+        surveys). Only these nouns make the frame: "in a statement" or "in an interview" belong to the
+        reporting verb beside them ("said in a statement"), and "in Ohio" reports nothing. The content is
+        the host sentence without the phrase, as for "according to".
+        """
+        if quotes.at(prep.idx) is not None:
+            return None
+        host = prep.head
+        # "from 58 percent in the last poll to 55 percent": the poll dates a figure, it reports no clause
+        before = doc[prep.i - 1] if prep.i > 0 else prep
+        if (
+            host.like_num
+            or host.ent_type_ in _FIGURE_ENTITIES
+            or host.lemma_.lower() in _FIGURE_NOUNS
+            or before.ent_type_ in _FIGURE_ENTITIES
+        ):
+            return None
+        objs = [c for c in prep.children if c.dep_ == "pobj"]
+        if not objs:
+            return None
+        obj = objs[0]
+        lemma = obj.lemma_.lower()
+        owners = [c for c in obj.children if c.dep_ == "poss"]
+        cue = (prep.idx, prep.idx + len(prep))
+        source_head: Token = obj
+        if lemma in _POLL_AGGREGATES:  # "the RealClearPolitics average of New Hampshire polls"
+            if not any(t.lemma_.lower() in _POLL_NOUNS for t in obj.subtree if t is not obj):
+                return None
+        elif lemma in _VIEW_NOUNS and owners:  # "in Mr. Connolly's view": cue "view", source the owner
+            cue, source_head = (obj.idx, obj.idx + len(obj)), owners[0]
+        elif lemma in _EYE_NOUNS:  # "in their eyes", "in Forbes' words"; "in the eyes of most Americans"
+            of = [c for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"]
+            of_objects = [c for c in of[0].children if c.dep_ == "pobj"] if of else []
+            if of_objects:
+                cue, source_head = (prep.idx, of[0].idx + len(of[0])), of_objects[0]
+            elif not owners:
+                return None
+        elif lemma not in _POLL_NOUNS:
+            return None
+        # a sentence with a reporting verb of its own ("The poll showed Clinton doing better than in other
+        # polls") is that verb's report; the phrase only compares
+        verbs = (t for t in prep.sent if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB"))
+        if any(self.lexicon.verb(t.lemma_) for t in verbs):
+            return None
+        # the owner without its "'s": "in Mr. Connolly's view" is Mr. Connolly's
+        drop = frozenset({"relcl"}) if source_head is obj else frozenset({"relcl", "case"})
+        source = trim_span(doc, *subtree_chars(source_head, drop=drop), keep_quotes=False)
+        spans = _pieces_without(doc, prep.sent, {t.i for t in prep.subtree})
+        if not spans or source is None:
+            return None
+        content = [max(spans, key=lambda s: s[1] - s[0])]
+        return Candidate(
+            kind="according_to",
+            cue=cue,
+            source=source,
+            content=content,
+            cue_token=prep.i if cue[0] == prep.idx else obj.i,
+            source_token=source_head.i,
+            confidence=0.75,
+            extra_quotes=quotes.overlapping(*content[0]),
+        )
+
     # ------------------------------------------------------------------ line patterns
     def _line_patterns(self, doc: Doc, quotes: QuoteMap, found: list[Candidate]) -> list[Candidate]:
         """Speaker labels ("MORENO: ...", a headline "Ana Moreno: ...") and dash credits ('"..." — Name').
@@ -667,7 +768,8 @@ class RuleExtractor:
                 continue
             results.append(
                 Candidate(
-                    kind="direct" if quotes.overlapping(*content) else "indirect",
+                    # a transcript turn is verbatim speech, quoted or not; its extent is exact
+                    kind="direct" if upper or quotes.overlapping(*content) else "indirect",
                     cue=(colon, colon + 1),
                     source=(name_start, name_end),
                     content=[content],
