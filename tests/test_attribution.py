@@ -760,3 +760,69 @@ def test_in_names_a_source(analyzer: sayso.Analyzer, text: str, cue: str, source
 def test_in_without_a_source(analyzer: sayso.Analyzer, text: str) -> None:
     a = analyzer.analyze(text)
     assert not [att for att in a.attributions if att.cue and att.cue.text.lower() == "in"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source", "content"),
+    [
+        (
+            "Fishermen rejected the ministry's claim that the harbour was safe.",
+            "claim",
+            "the ministry's",
+            "that the harbour was safe",
+        ),
+        (
+            "The council cited a Harbour Institute report that the dam had cracked.",
+            "report",
+            "Harbour Institute",
+            "that the dam had cracked",
+        ),
+        (
+            "The vote went ahead despite concerns that the count was rigged.",
+            "concerns",
+            None,
+            "that the count was rigged",
+        ),
+    ],
+)
+def test_reporting_noun_with_a_that_clause(
+    analyzer: sayso.Analyzer, text: str, cue: str, source: str | None, content: str
+) -> None:
+    att = _find(analyzer.analyze(text), cue)
+    assert _text(att.source) == source
+    # the tagger's learnt boundaries may take over the clause's ("count was rigged")
+    found = att.content[0].text.removeprefix("that ").removeprefix("the ")
+    assert content.endswith(found) and len(found.split()) >= 3
+
+
+def test_reporting_noun_with_a_relative_clause_is_no_cue(analyzer: sayso.Analyzer) -> None:
+    a = analyzer.analyze("The mayor repeated the claim that he made on Monday.")
+    assert not [att for att in a.attributions if att.cue and att.cue.text == "claim"]
+
+
+def test_tagger_cue_framing_a_noun_report_is_dropped() -> None:
+    # "Politifact seized on [Trump's claim that ...]": the claim is the report, "seized on" only frames it.
+    from sayso.components._attribution_rules import Candidate
+    from sayso.components.attribution import drop_framing_cues
+
+    text = "Politifact seized on Trump's claim that there were thousands of shootings."
+    doc = sayso.Analyzer(profile="fast").nlp(text)
+
+    def at(part: str) -> tuple[int, int]:
+        start = text.index(part)
+        return (start, start + len(part))
+
+    claim_token = next(t.i for t in doc if t.text == "claim")
+    seized_token = next(t.i for t in doc if t.text == "seized")
+    noun = Candidate(
+        "indirect", at("claim"), at("Trump's"), [at("that there were thousands of shootings")], claim_token
+    )
+    framing = Candidate(
+        "indirect",
+        at("seized on"),
+        at("Politifact"),
+        [at("Trump's claim that there were thousands of shootings")],
+        seized_token,
+        origin="model",
+    )
+    assert drop_framing_cues(doc, [noun, framing]) == [noun]

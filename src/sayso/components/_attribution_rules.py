@@ -46,6 +46,8 @@ _DASH_CREDIT = re.compile(
 # average of polls", "in his words"): see RuleExtractor._in_source.
 _POLL_NOUNS = frozenset({"poll", "polls", "survey", "surveys", "tracking", "ranking", "rankings"})
 _POLL_AGGREGATES = frozenset({"average", "aggregate", "tally"})
+_COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
+_SOURCE_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _FIGURE_NOUNS = frozenset({"percent", "percentage", "point", "points"})
 _FIGURE_ENTITIES = frozenset({"PERCENT", "CARDINAL", "MONEY", "QUANTITY"})
 _VIEW_NOUNS = frozenset({"view", "opinion", "estimation", "judgment", "judgement"})
@@ -244,6 +246,21 @@ class QuoteMap:
         return members
 
 
+# Verbs that need an object: one of them with a subject and no object after "the claim that" is a relative
+# clause with its object gapped ("the claim that he made on Monday"), which the small parser often labels
+# like a complement clause.
+_TRANSITIVE = frozenset(
+    {"make", "repeat", "issue", "publish", "release", "write", "file", "send", "give", "do", "hear", "read"}
+    | {"cite", "deny", "reject", "dismiss", "retract", "submit", "receive", "see", "have", "get", "take"}
+)
+_OBJECTS = frozenset({"dobj", "ccomp", "xcomp", "attr", "acomp", "oprd", "dative", "nsubjpass", "auxpass"})
+
+
+def _object_gap(clause: Token) -> bool:
+    """Whether a that-clause after a noun is a relative clause missing its object (see _TRANSITIVE)."""
+    return clause.lemma_.lower() in _TRANSITIVE and not any(c.dep_ in _OBJECTS for c in clause.children)
+
+
 class RuleExtractor:
     """Finds attribution candidates in one parsed doc."""
 
@@ -276,6 +293,7 @@ class RuleExtractor:
                     found = None
                 if found is not None:
                     candidates.append(found)
+        candidates.extend(self._noun_cues(doc, quotes, candidates))
         candidates.extend(self._line_patterns(doc, quotes, candidates))
         for candidate in candidates:
             _clip_to_paragraph(doc, candidate, quotes)
@@ -732,6 +750,76 @@ class RuleExtractor:
             confidence=0.75,
             extra_quotes=quotes.overlapping(*content[0]),
         )
+
+    # ------------------------------------------------------------------ noun cues
+    def _noun_cues(self, doc: Doc, quotes: QuoteMap, found: list[Candidate]) -> list[Candidate]:
+        """ "Trump's claim that there have been thousands ...", "a Times report that ...", "concerns that".
+
+        A reporting noun of the lexicon with a that-clause of its own is a cue (PolNeAR's guidelines:
+        "often, when the cue is a noun, the source is the possessor"); the clause, "that" included, is the
+        content. The source is the possessor ("his warning"), else a name compounded with the noun ("a
+        Times report"), else a "by" or "from" phrase; without any, the attribution has no source, as
+        PolNeAR annotates "concerns that ..." and "allegations that ...". Only a clause opened by "that",
+        "whether" or "if" counts: "the claim that he made" is a relative clause, not what was claimed.
+        Nouns already inside another cue ("issued a statement urging") or inside a quotation are left.
+        """
+        taken = [c.cue for c in found if c.cue is not None]
+        results: list[Candidate] = []
+        for token in doc:
+            if token.pos_ != "NOUN" or self.lexicon.noun(token.lemma_) is None:
+                continue
+            if quotes.at(token.idx) is not None or any(a <= token.idx < b for a, b in taken):
+                continue
+            clause = next(
+                (
+                    c
+                    for c in token.children
+                    if c.dep_ in ("acl", "ccomp", "relcl")
+                    and c.i > token.i
+                    and any(m.dep_ == "mark" and m.lower_ in _COMPLEMENTIZERS for m in c.children)
+                ),
+                None,
+            )
+            if clause is None or _object_gap(clause):
+                continue
+            content = trim_span(doc, *subtree_chars(clause))
+            if content is None:
+                continue
+            source_head = self._noun_cue_source(token)
+            source = None
+            if source_head is not None:
+                source = trim_span(
+                    doc, *subtree_chars(source_head, drop=frozenset({"relcl"})), keep_quotes=False
+                )
+            results.append(
+                Candidate(
+                    kind="mixed" if quotes.overlapping(*content) else "indirect",
+                    cue=(token.idx, token.idx + len(token)),
+                    source=source,
+                    content=[content],
+                    cue_token=token.i,
+                    source_token=source_head.i if source is not None and source_head is not None else None,
+                    confidence=0.7,
+                    extra_quotes=quotes.overlapping(*content),
+                )
+            )
+        return results
+
+    @staticmethod
+    def _noun_cue_source(noun: Token) -> Token | None:
+        """Who made the claim, report or warning: possessor, compounded name, or "by"/"from" phrase."""
+        for child in noun.children:
+            if child.dep_ == "poss":
+                return child
+        for child in noun.children:
+            if child.dep_ == "compound" and child.ent_type_ in _SOURCE_ENTITIES and child.i < noun.i:
+                return child
+        for child in noun.children:
+            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects:
+                    return objects[0]
+        return None
 
     # ------------------------------------------------------------------ line patterns
     def _line_patterns(self, doc: Doc, quotes: QuoteMap, found: list[Candidate]) -> list[Candidate]:

@@ -98,17 +98,19 @@ def _only_report(
 
 
 def drop_framing_cues(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
-    """A tagger cue whose whole content is another tagger attribution of its sentence only frames it.
+    """A tagger cue whose whole content is another attribution of its sentence only frames it.
 
     The tagger marks only outermost attributions (PolNeAR: "no nested attributions"), so when it marks
     two cues in one sentence and all the content assembled for the first is the second report, source,
     cue and content ("The survey had voters wondering about the costs", "Police received calls saying
     shots were fired", "She is pushing back, questioning his judgment"), the first cue frames that
-    report rather than making one of its own: it is dropped, and the second stands alone.
+    report rather than making one of its own: it is dropped, and the second stands alone. The second may
+    be a rule's ("Politifact seized on Trump's claim that ...": the claim is the report).
     """
-    tagged = [(c, c.cue, doc[c.cue_token].sent.start) for c in candidates if c.origin == "model" and c.cue]
+    cued = [(c, c.cue, doc[c.cue_token].sent.start) for c in candidates if c.cue]
+    tagged = [t for t in cued if t[0].origin == "model"]
     framing: set[int] = set()
-    for inner, inner_cue, inner_sentence in tagged:
+    for inner, inner_cue, inner_sentence in cued:
         for outer, outer_cue, outer_sentence in tagged:
             if outer is inner or outer.kind == "direct" or outer_cue[0] >= inner_cue[0]:
                 continue
