@@ -826,3 +826,30 @@ def test_tagger_cue_framing_a_noun_report_is_dropped() -> None:
         origin="model",
     )
     assert drop_framing_cues(doc, [noun, framing]) == [noun]
+
+
+def test_content_pieces_without_words_are_dropped() -> None:
+    # A lone quote mark is no content; a report left with nothing reported is no report.
+    from sayso.components._attribution_rules import Candidate
+    from sayso.components.attribution import build_records
+
+    text = 'Residents protested the closure. "\n\nThe mayor said the bridge would reopen.'
+    doc = sayso.Analyzer(profile="fast").nlp(text)
+
+    def at(part: str) -> tuple[int, int]:
+        start = text.index(part)
+        return (start, start + len(part))
+
+    quote_mark = (text.index('"'), text.index('"') + 1)
+    protested = next(t.i for t in doc if t.text == "protested")
+    said = next(t.i for t in doc if t.text == "said")
+    only_mark = Candidate(
+        "indirect", at("protested"), at("Residents"), [quote_mark], protested, origin="model"
+    )
+    with_words = Candidate(
+        "indirect", at("said"), at("The mayor"), [at("the bridge would reopen"), quote_mark], said
+    )
+    records = build_records(doc, [only_mark, with_words])
+    assert [(text[r.cue[0] : r.cue[1]], [text[a:b] for a, b in r.content]) for r in records if r.cue] == [
+        ("said", ["the bridge would reopen"])
+    ]

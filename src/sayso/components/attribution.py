@@ -324,6 +324,20 @@ def _merge_pieces(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _without_empty_pieces(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+    """Drop content pieces without a letter or digit (a lone quote mark the tagger or a paragraph
+    boundary left behind), and the candidates left with no content at all: nothing was reported."""
+    text = text_of(doc)
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        pieces = [p for p in candidate.content if any(ch.isalnum() for ch in text[p[0] : p[1]])]
+        if candidate.content and not pieces:
+            continue
+        candidate.content = pieces
+        kept.append(candidate)
+    return kept
+
+
 def build_records(
     doc: Doc, candidates: list[Candidate], quotes: QuoteMap | None = None
 ) -> list[AttributionRecord]:
@@ -332,6 +346,7 @@ def build_records(
     candidates = drop_framing_cues(doc, candidates)
     release_coordinated(doc, candidates, quotes)
     reported_subjects(doc, candidates)
+    candidates = _without_empty_pieces(doc, candidates)
     ordered = sorted(candidates, key=lambda c: (c.cue or c.content[0])[0])
     heads = [doc[c.source_token] if c.source_token is not None else None for c in ordered]
     resolved = resolve_sources(doc, [(c.source, h) for c, h in zip(ordered, heads, strict=True)])
