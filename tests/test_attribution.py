@@ -800,32 +800,43 @@ def test_reporting_noun_with_a_relative_clause_is_no_cue(analyzer: sayso.Analyze
     assert not [att for att in a.attributions if att.cue and att.cue.text == "claim"]
 
 
+class _Parsed:
+    """A text parsed by the fast profile, with character spans and token indices looked up by text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.doc = sayso.Analyzer(profile="fast").nlp(text)
+
+    def at(self, part: str) -> tuple[int, int]:
+        start = self.text.index(part)
+        return (start, start + len(part))
+
+    def token(self, word: str) -> int:
+        return next(t.i for t in self.doc if t.text == word)
+
+
 def test_tagger_cue_framing_a_noun_report_is_dropped() -> None:
     # "Politifact seized on [Trump's claim that ...]": the claim is the report, "seized on" only frames it.
     from sayso.components._attribution_rules import Candidate
     from sayso.components.attribution import drop_framing_cues
 
-    text = "Politifact seized on Trump's claim that there were thousands of shootings."
-    doc = sayso.Analyzer(profile="fast").nlp(text)
-
-    def at(part: str) -> tuple[int, int]:
-        start = text.index(part)
-        return (start, start + len(part))
-
-    claim_token = next(t.i for t in doc if t.text == "claim")
-    seized_token = next(t.i for t in doc if t.text == "seized")
+    p = _Parsed("Politifact seized on Trump's claim that there were thousands of shootings.")
     noun = Candidate(
-        "indirect", at("claim"), at("Trump's"), [at("that there were thousands of shootings")], claim_token
+        "indirect",
+        p.at("claim"),
+        p.at("Trump's"),
+        [p.at("that there were thousands of shootings")],
+        p.token("claim"),
     )
     framing = Candidate(
         "indirect",
-        at("seized on"),
-        at("Politifact"),
-        [at("Trump's claim that there were thousands of shootings")],
-        seized_token,
+        p.at("seized on"),
+        p.at("Politifact"),
+        [p.at("Trump's claim that there were thousands of shootings")],
+        p.token("seized"),
         origin="model",
     )
-    assert drop_framing_cues(doc, [noun, framing]) == [noun]
+    assert drop_framing_cues(p.doc, [noun, framing]) == [noun]
 
 
 def test_content_pieces_without_words_are_dropped() -> None:
@@ -833,23 +844,20 @@ def test_content_pieces_without_words_are_dropped() -> None:
     from sayso.components._attribution_rules import Candidate
     from sayso.components.attribution import build_records
 
-    text = 'Residents protested the closure. "\n\nThe mayor said the bridge would reopen.'
-    doc = sayso.Analyzer(profile="fast").nlp(text)
-
-    def at(part: str) -> tuple[int, int]:
-        start = text.index(part)
-        return (start, start + len(part))
-
-    quote_mark = (text.index('"'), text.index('"') + 1)
-    protested = next(t.i for t in doc if t.text == "protested")
-    said = next(t.i for t in doc if t.text == "said")
+    p = _Parsed('Residents protested the closure. "\n\nThe mayor said the bridge would reopen.')
+    quote_mark = p.at('"')
     only_mark = Candidate(
-        "indirect", at("protested"), at("Residents"), [quote_mark], protested, origin="model"
+        "indirect", p.at("protested"), p.at("Residents"), [quote_mark], p.token("protested"), origin="model"
     )
     with_words = Candidate(
-        "indirect", at("said"), at("The mayor"), [at("the bridge would reopen"), quote_mark], said
+        "indirect",
+        p.at("said"),
+        p.at("The mayor"),
+        [p.at("the bridge would reopen"), quote_mark],
+        p.token("said"),
     )
-    records = build_records(doc, [only_mark, with_words])
+    records = build_records(p.doc, [only_mark, with_words])
+    text = p.text
     assert [(text[r.cue[0] : r.cue[1]], [text[a:b] for a, b in r.content]) for r in records if r.cue] == [
         ("said", ["the bridge would reopen"])
     ]
