@@ -23,6 +23,7 @@ from sayso.components._attribution_rules import (
     Candidate,
     QuoteMap,
     dateline_end,
+    source_phrase,
     subtree_chars,
     trim_span,
 )
@@ -361,5 +362,5 @@ def _model_source(
         return (sources[j][1], sources[j][2]), (span.root.i if span is not None else None)
     if subject is None:
         return None
-    trimmed = trim_span(doc, *subtree_chars(subject, drop=frozenset({"relcl"})), keep_quotes=False)
+    trimmed = source_phrase(subject)
     return (trimmed, subject.i) if trimmed else None

@@ -28,15 +28,16 @@ _LEFT_GROUP = frozenset({"aux", "auxpass", "neg", "advmod"})
 _EXPLETIVES = frozenset({"it", "there"})
 _EDGE_PUNCT = " \t\r\n,;:.-—–"
 _SOURCE_DROP_DEPS = frozenset({"relcl"})
+_OWNER_DROP_DEPS = frozenset({"relcl", "case"})  # "Mr. Roe's view": the owner without its "'s"
 _ISSUE_CUE = Cue("issue", "VERB", "speech", frozenset())
 # "MORENO: ...", "Sen. Jane Roe: ..." at the start of a line (a headline or a transcript turn). A
 # transcript printed as a multi-paragraph quotation opens each turn with a quote mark: '"MORENO: ...'.
 _LABEL = re.compile(
     r"(?m)^[^\S\n]*[\"“]?(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4})(?P<colon>:)[^\S\n]"
 )
-# '"..." — Name' or '...”― Name' at the end of a line: a quote credited with a dash.
 # The speaker label of a transcript turn: capitals only ("MORENO:", "SEN. ROE:", "Q:"), then the turn.
 _TRANSCRIPT_LABEL = re.compile(r"[A-Z][A-Z.'’-]*(?:[^\S\n][A-Z][A-Z.'’-]*){0,3}:[^\S\n]")
+# '"..." — Name' or '...”― Name' at the end of a line: a quote credited with a dash.
 _DASH_CREDIT = re.compile(
     r"(?m)(?P<dash>[―—–]|--)[^\S\n]*(?P<name>[A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4}?)\.?[^\S\n]*$"
 )
@@ -195,6 +196,12 @@ def subtree_chars(token: Token, drop: frozenset[str] = frozenset(), stop_at: int
         end += 1
     doc = token.doc
     return doc[start].idx, doc[end].idx + len(doc[end])
+
+
+def source_phrase(token: Token, drop: frozenset[str] = _SOURCE_DROP_DEPS) -> CharSpan | None:
+    """The phrase ``token`` heads as a source: its subtree without relative clauses (or the ``drop``
+    dependents), trimmed of edge punctuation and quote marks ("the ministry, which ..." -> "the ministry")."""
+    return trim_span(token.doc, *subtree_chars(token, drop=drop), keep_quotes=False)
 
 
 def without_transcript_turns(text: str, quotes: list[Quote]) -> list[Quote]:
@@ -665,7 +672,7 @@ class RuleExtractor:
         ]
         if not objs:
             return None
-        source = trim_span(doc, *subtree_chars(objs[0], drop=frozenset({"relcl"})), keep_quotes=False)
+        source = source_phrase(objs[0])
         phrase_ids = {according.i, to.i} | {t.i for t in objs[0].subtree}
         spans = _pieces_without(doc, according.sent, phrase_ids)
         if not spans:
@@ -733,9 +740,7 @@ class RuleExtractor:
         verbs = (t for t in prep.sent if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB"))
         if any(self.lexicon.verb(t.lemma_) for t in verbs):
             return None
-        # the owner without its "'s": "in Mr. Connolly's view" is Mr. Connolly's
-        drop = frozenset({"relcl"}) if source_head is obj else frozenset({"relcl", "case"})
-        source = trim_span(doc, *subtree_chars(source_head, drop=drop), keep_quotes=False)
+        source = source_phrase(source_head, _SOURCE_DROP_DEPS if source_head is obj else _OWNER_DROP_DEPS)
         spans = _pieces_without(doc, prep.sent, {t.i for t in prep.subtree})
         if not spans or source is None:
             return None
@@ -786,11 +791,7 @@ class RuleExtractor:
             if content is None:
                 continue
             source_head = self._noun_cue_source(token)
-            source = None
-            if source_head is not None:
-                source = trim_span(
-                    doc, *subtree_chars(source_head, drop=frozenset({"relcl"})), keep_quotes=False
-                )
+            source = source_phrase(source_head) if source_head is not None else None
             results.append(
                 Candidate(
                     kind="mixed" if quotes.overlapping(*content) else "indirect",

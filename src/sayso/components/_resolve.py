@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from sayso.components._attribution_rules import QuoteMap, subtree_chars, trim_span
+from sayso.components._attribution_rules import QuoteMap, source_phrase
 from sayso.components._common import AttributionRecord, CharSpan, text_of
 from sayso.components._cues import DOCUMENT_NOUNS, ISSUING_VERBS
 
@@ -351,7 +351,7 @@ class Resolver:
 
 def _subtree(token: Token) -> CharSpan:
     """The phrase ``token`` heads, without relative clauses and edge punctuation."""
-    return trim_span(token.doc, *subtree_chars(token, drop=frozenset({"relcl"})), keep_quotes=False) or (
+    return source_phrase(token) or (
         token.idx,
         token.idx + len(token),
     )

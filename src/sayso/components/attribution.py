@@ -28,6 +28,7 @@ from sayso.components._attribution_rules import (
     Candidate,
     QuoteMap,
     extract_rules,
+    source_phrase,
     subtree_chars,
     trim_span,
 )
@@ -293,7 +294,7 @@ def reported_subjects(doc: Doc, candidates: list[Candidate]) -> None:
         if raising or received:
             source = None
             if critic is not None:
-                source = trim_span(doc, *subtree_chars(critic, drop=frozenset({"relcl"})), keep_quotes=False)
+                source = source_phrase(critic)
             candidate.source = source
             candidate.source_token = critic.i if source is not None and critic is not None else None
             deps = ("nsubj", "nsubjpass")
