@@ -816,23 +816,23 @@ class _Parsed:
 
 
 def test_tagger_cue_framing_a_noun_report_is_dropped() -> None:
-    # "Politifact seized on [Trump's claim that ...]": the claim is the report, "seized on" only frames it.
+    # "The union seized on [the ministry's claim that ...]": the claim is the report, "seized on" frames it.
     from sayso.components._attribution_rules import Candidate
     from sayso.components.attribution import drop_framing_cues
 
-    p = _Parsed("Politifact seized on Trump's claim that there were thousands of shootings.")
+    p = _Parsed("The union seized on the ministry's claim that the harbour was safe.")
     noun = Candidate(
         "indirect",
         p.at("claim"),
-        p.at("Trump's"),
-        [p.at("that there were thousands of shootings")],
+        p.at("the ministry's"),
+        [p.at("that the harbour was safe")],
         p.token("claim"),
     )
     framing = Candidate(
         "indirect",
         p.at("seized on"),
-        p.at("Politifact"),
-        [p.at("Trump's claim that there were thousands of shootings")],
+        p.at("The union"),
+        [p.at("the ministry's claim that the harbour was safe")],
         p.token("seized"),
         origin="model",
     )

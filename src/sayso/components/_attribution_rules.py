@@ -43,8 +43,8 @@ _DASH_CREDIT = re.compile(
 )
 
 
-# "in" + these nouns names where a finding comes from ("in the latest poll", "in the RealClearPolitics
-# average of polls", "in his words"): see RuleExtractor._in_source.
+# "in" + these nouns names where a finding comes from ("in the latest poll", "in an average of harbour
+# polls", "in his words"): see RuleExtractor._in_source.
 _POLL_NOUNS = frozenset({"poll", "polls", "survey", "surveys", "tracking", "ranking", "rankings"})
 _POLL_AGGREGATES = frozenset({"average", "aggregate", "tally"})
 _COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
@@ -205,7 +205,7 @@ def source_phrase(token: Token, drop: frozenset[str] = _SOURCE_DROP_DEPS) -> Cha
 
 
 def without_transcript_turns(text: str, quotes: list[Quote]) -> list[Quote]:
-    """Quotes minus those that open with a transcript speaker label ('"WALLACE: Let's start ...').
+    """Quotes minus those that open with a transcript speaker label ('"MORENO: Will the bridge reopen?').
 
     A transcript reprinted as one long multi-paragraph quotation reopens every turn with a quote mark and
     never closes it. Read as a quotation, the whole exchange would become the content of whichever cue
@@ -691,20 +691,20 @@ class RuleExtractor:
         )
 
     def _in_source(self, doc: Doc, prep: Token, quotes: QuoteMap) -> Candidate | None:
-        """ "In a CNN poll, 38 percent ...", "leads in the polls", "in Mr. Roe's view", "in the eyes of X".
+        """ "In a harbour poll, 48 percent ...", "leads in polls", "in Mr. Roe's view", "in the eyes of X".
 
-        PolNeAR's guidelines count prepositional phrases as cues ("The bailouts are unjust, in the eyes of
-        most Americans") and, for "in Mr. Connolly's view", the noun as the cue and its possessor as the
-        source. Its annotators treat a poll or survey introduced by "in" the same way: the poll is the
-        source, "in" the cue (67 relations with the cue "in" in its training part, 40 of them polls or
-        surveys). Only these nouns make the frame: "in a statement" or "in an interview" belong to the
-        reporting verb beside them ("said in a statement"), and "in Ohio" reports nothing. The content is
-        the host sentence without the phrase, as for "according to".
+        PolNeAR's guidelines count prepositional phrases such as "in the eyes of" as cues and, for "in
+        Mr. Roe's view", the noun as the cue and its possessor as the source. Its annotators treat a poll
+        or survey introduced by "in" the same way: the poll is the source, "in" the cue (67 relations with
+        the cue "in" in its training part, 40 of them polls or surveys). Only these nouns make the frame:
+        "in a statement" or "in an interview" belong to the reporting verb beside them ("said in a
+        statement"), and "in Ohio" reports nothing. The content is the host sentence without the phrase,
+        as for "according to".
         """
         if quotes.at(prep.idx) is not None:
             return None
         host = prep.head
-        # "from 58 percent in the last poll to 55 percent": the poll dates a figure, it reports no clause
+        # "fell from 58 percent in the last poll to 45 percent": the poll dates a figure, reports no clause
         before = doc[prep.i - 1] if prep.i > 0 else prep
         if (
             host.like_num
@@ -721,12 +721,12 @@ class RuleExtractor:
         owners = [c for c in obj.children if c.dep_ == "poss"]
         cue = (prep.idx, prep.idx + len(prep))
         source_head: Token = obj
-        if lemma in _POLL_AGGREGATES:  # "the RealClearPolitics average of New Hampshire polls"
+        if lemma in _POLL_AGGREGATES:  # "an average of this month's harbour polls"
             if not any(t.lemma_.lower() in _POLL_NOUNS for t in obj.subtree if t is not obj):
                 return None
-        elif lemma in _VIEW_NOUNS and owners:  # "in Mr. Connolly's view": cue "view", source the owner
+        elif lemma in _VIEW_NOUNS and owners:  # "in Mr. Roe's view": cue "view", source the owner
             cue, source_head = (obj.idx, obj.idx + len(obj)), owners[0]
-        elif lemma in _EYE_NOUNS:  # "in their eyes", "in Forbes' words"; "in the eyes of most Americans"
+        elif lemma in _EYE_NOUNS:  # "in their eyes", "in the mayor's words"; "in the eyes of most fishermen"
             of = [c for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"]
             of_objects = [c for c in of[0].children if c.dep_ == "pobj"] if of else []
             if of_objects:
@@ -735,8 +735,8 @@ class RuleExtractor:
                 return None
         elif lemma not in _POLL_NOUNS:
             return None
-        # a sentence with a reporting verb of its own ("The poll showed Clinton doing better than in other
-        # polls") is that verb's report; the phrase only compares
+        # a sentence with a reporting verb of its own ("The new survey showed the mayor doing better than in
+        # other polls") is that verb's report; the phrase only compares
         verbs = (t for t in prep.sent if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB"))
         if any(self.lexicon.verb(t.lemma_) for t in verbs):
             return None
@@ -758,13 +758,13 @@ class RuleExtractor:
 
     # ------------------------------------------------------------------ noun cues
     def _noun_cues(self, doc: Doc, quotes: QuoteMap, found: list[Candidate]) -> list[Candidate]:
-        """ "Trump's claim that there have been thousands ...", "a Times report that ...", "concerns that".
+        """ "The ministry's claim that the harbour was safe", "an institute report that ...", "concerns that".
 
-        A reporting noun of the lexicon with a that-clause of its own is a cue (PolNeAR's guidelines:
-        "often, when the cue is a noun, the source is the possessor"); the clause, "that" included, is the
-        content. The source is the possessor ("his warning"), else a name compounded with the noun ("a
-        Times report"), else a "by" or "from" phrase; without any, the attribution has no source, as
-        PolNeAR annotates "concerns that ..." and "allegations that ...". Only a clause opened by "that",
+        A reporting noun of the lexicon with a that-clause of its own is a cue, and PolNeAR's guidelines
+        take a noun cue's possessor as its source; the clause, "that" included, is the content. The source
+        is the possessor ("his warning"), else a name compounded with the noun ("a Harbour Institute
+        report"), else a "by" or "from" phrase; without any, the attribution has no source, as PolNeAR
+        annotates "concerns that ..." and "allegations that ...". Only a clause opened by "that",
         "whether" or "if" counts: "the claim that he made" is a relative clause, not what was claimed.
         Nouns already inside another cue ("issued a statement urging") or inside a quotation are left.
         """

@@ -106,7 +106,7 @@ def drop_framing_cues(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
     cue and content ("The survey had voters wondering about the costs", "Police received calls saying
     shots were fired", "She is pushing back, questioning his judgment"), the first cue frames that
     report rather than making one of its own: it is dropped, and the second stands alone. The second may
-    be a rule's ("Politifact seized on Trump's claim that ...": the claim is the report).
+    be a rule's ("The union seized on the ministry's claim that ...": the claim is the report).
     """
     cued = [(c, c.cue, doc[c.cue_token].sent.start) for c in candidates if c.cue]
     tagged = [t for t in cued if t[0].origin == "model"]
