@@ -230,6 +230,82 @@ def test_decode_bio_is_lenient_and_snaps_to_tokens(nlp: Language) -> None:
     ]
 
 
+TECH_LABELS = ("O", "B-LOADED", "I-LOADED", "B-DOUBT", "I-DOUBT", "B-FEAR", "I-FEAR")
+
+
+def _technique_probs(doc: Doc, rows: dict[str, dict[str, float]]) -> np.ndarray:
+    """Per-token probabilities over TECH_LABELS; tokens not in ``rows`` are certainly O."""
+    probs = np.zeros((len(doc), len(TECH_LABELS)), dtype=np.float32)
+    probs[:, 0] = 1.0
+    for t in doc:
+        if t.text in rows:
+            probs[t.i] = 0.0
+            for label, p in rows[t.text].items():
+                probs[t.i, TECH_LABELS.index(label)] = p
+            probs[t.i, 0] = 1.0 - sum(rows[t.text].values())
+    return probs
+
+
+def test_presence_decoding_keeps_a_span_whose_mass_is_split_between_techniques(nlp: Language) -> None:
+    doc = nlp("Critics called it a shameful betrayal yesterday.")
+    # "shameful betrayal" is 0.6 technique, split 0.3 / 0.3: argmax says O (0.4) for every word
+    split = {"B-LOADED": 0.3, "B-FEAR": 0.3}
+    probs = _technique_probs(doc, {"shameful": split, "betrayal": {"I-LOADED": 0.35, "I-FEAR": 0.25}})
+    assert enc.decode_bio(doc, probs, TECH_LABELS) == []
+    spans = enc.decode_presence(doc, probs, TECH_LABELS, enc.PresenceDecoding(0.35, 0.5))
+    assert [(s.label, doc.text[s.start : s.end], round(s.score, 2)) for s in spans] == [
+        ("LOADED", "shameful betrayal", 0.6)
+    ]
+    # a higher threshold or a higher minimum mean drops it
+    assert enc.decode_presence(doc, probs, TECH_LABELS, enc.PresenceDecoding(0.7, 0.0)) == []
+    assert enc.decode_presence(doc, probs, TECH_LABELS, enc.PresenceDecoding(0.35, 0.65)) == []
+
+
+def test_presence_decoding_splits_where_the_technique_changes_and_drops_lone_function_words(
+    nlp: Language,
+) -> None:
+    doc = nlp("They say the thugs may never be stopped.")
+    probs = _technique_probs(
+        doc,
+        {
+            "the": {"B-LOADED": 0.5},  # a lone stop word after the split: dropped
+            "thugs": {"B-FEAR": 0.9},
+            "may": {"B-DOUBT": 0.4, "I-FEAR": 0.2},
+            "never": {"I-DOUBT": 0.7},
+            "be": {"I-DOUBT": 0.6},
+            "stopped": {"I-DOUBT": 0.6},
+        },
+    )
+    spans = enc.decode_presence(doc, probs, TECH_LABELS, enc.PresenceDecoding(0.35, 0.5))
+    assert [(s.label, doc.text[s.start : s.end]) for s in spans] == [
+        ("FEAR", "thugs"),
+        ("DOUBT", "may never be stopped"),
+    ]
+    keep = enc.PresenceDecoding(0.35, 0.5, drop_lone_function_words=False)
+    assert [doc.text[s.start : s.end] for s in enc.decode_presence(doc, probs, TECH_LABELS, keep)] == [
+        "the",
+        "thugs",
+        "may never be stopped",
+    ]
+    # the runtime decodes techniques by presence and attribution by argmax
+    assert enc.decode_head("technique", doc, probs, TECH_LABELS) == enc.decode_presence(
+        doc, probs, TECH_LABELS, enc.PRESENCE_DECODING["technique"]
+    )
+    assert enc.decode_head("attribution", doc, probs, TECH_LABELS) == enc.decode_bio(doc, probs, TECH_LABELS)
+
+
+def test_presence_decoding_stops_at_newlines_and_unseen_tokens(nlp: Language) -> None:
+    doc = nlp("A disgraceful\n\nfarce of a vote.")
+    strong = {"B-LOADED": 0.9}
+    probs = _technique_probs(doc, {"disgraceful": strong, "farce": {"I-LOADED": 0.9}, "vote": strong})
+    settings = enc.PresenceDecoding(0.35, 0.5)
+    texts = [doc.text[s.start : s.end] for s in enc.decode_presence(doc, probs, TECH_LABELS, settings)]
+    assert texts == ["disgraceful", "farce", "vote"]
+    seen = np.array([t.text != "farce" for t in doc])
+    texts = [doc.text[s.start : s.end] for s in enc.decode_presence(doc, probs, TECH_LABELS, settings, seen)]
+    assert texts == ["disgraceful", "vote"]
+
+
 def test_doc_text_is_cached_and_never_reused_for_another_doc(nlp: Language) -> None:
     doc = nlp("The mayor said 40 homes burned.\n\nRescuers arrived at noon.")
     assert enc.doc_text(doc) == doc.text and doc.user_data[enc.TEXT_KEY] == doc.text

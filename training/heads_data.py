@@ -227,7 +227,7 @@ def score_ptc(
     probs: Sequence[np.ndarray],
     class_logits: Sequence[np.ndarray] | None = None,
 ) -> dict[str, Any]:
-    """SI and TC on the given articles; spans decoded by the runtime's ``_token_rows`` + ``decode_bio``.
+    """SI and TC on the given articles; spans decoded as the runtime does (``_token_rows`` + ``decode_head``).
 
     With ``class_logits`` (the span head's raw per-wordpiece logits, no [CLS]/[SEP]), TC given the gold
     fragment is also scored the way the runtime classifies a span: softmax of the mean logits over the
@@ -247,7 +247,7 @@ def score_ptc(
         offs = np.concatenate([examples[j].offsets for j in js])
         wp = np.concatenate([probs[j] for j in js])
         rows, seen = ad._enc._token_rows(doc, offs, wp, len(TECH_LABELS))
-        decoded = ad._enc.decode_bio(doc, rows, TECH_LABELS, seen)
+        decoded = ad._enc.decode_head("technique", doc, rows, TECH_LABELS, seen)
         spans[a.id] = [(s.start, s.end, s.label, s.score) for s in decoded]
         # TC given the gold fragment: mean technique probability (B+I) over its wordpieces, top k.
         type_p = wp[:, 1::2] + wp[:, 2::2]

@@ -46,6 +46,8 @@ __all__ = [
     "TokenHead",
     "chunk_doc",
     "decode_bio",
+    "decode_head",
+    "decode_presence",
     "get_encoder",
     "load_tokenizer",
     "model_available",
@@ -63,6 +65,27 @@ MAX_LEN = 128
 #: Per-type weights applied to the tagger's type probabilities when decoding spans (1.0 = plain argmax).
 #: Chosen on PolNeAR dev by eval/attribution.py; see README's numbers table.
 DECODE_WEIGHTS: dict[str, float] = {"O": 1.0, "SOURCE": 1.0, "CUE": 1.0, "CONTENT": 1.0}
+
+
+@dataclass(frozen=True)
+class PresenceDecoding:
+    """Decode a head by *presence*: a token is inside a span when ``1 - P(O)`` reaches ``threshold``.
+
+    Why not argmax for techniques: with 14 techniques the model often spreads a phrase's mass over several
+    of them, and ``O`` then wins the argmax although the phrase is clearly *some* technique. Spans are split
+    where the most likely technique changes (or the model marks a B-), so each keeps one label, and a span
+    whose mean presence is under ``min_mean`` is dropped, as is a span of one stop word or punctuation mark
+    (splitting at label changes leaves such crumbs, "to" or "were", which name no technique). Chosen on the
+    PTC articles the encoder never trained on, never on dev: ``training/choose_technique_decoding.py``.
+    """
+
+    threshold: float
+    min_mean: float
+    drop_lone_function_words: bool = True
+
+
+#: Heads decoded by presence instead of argmax (:func:`decode_presence`); the others use :func:`decode_bio`.
+PRESENCE_DECODING: dict[str, PresenceDecoding] = {"technique": PresenceDecoding(threshold=0.35, min_mean=0.5)}
 
 #: BIO labels of the attribution head, in the order of the ``attribution_logits`` output's last axis.
 ATTRIBUTION_LABELS: tuple[str, ...] = (
@@ -215,10 +238,7 @@ class DocEncoding:
         types = _span_types(labels)
         if probs is None:
             return types, np.zeros((0, len(types)), dtype=np.float32)
-        out = np.zeros((probs.shape[0], len(types)), dtype=np.float32)
-        for j, label in enumerate(labels):
-            kind = label[2:] if label[:2] in ("B-", "I-") else label
-            out[:, types.index(kind)] += probs[:, j]
+        _types, _type_of, out = _type_columns(probs, labels)
         return types, out
 
 
@@ -230,6 +250,16 @@ def _span_types(labels: Sequence[str]) -> tuple[str, ...]:
         if kind not in types:
             types.append(kind)
     return tuple(types)
+
+
+def _type_columns(probs: FloatArray, labels: Sequence[str]) -> tuple[tuple[str, ...], list[int], FloatArray]:
+    """Span types, each label's type index, and per-token type probabilities (B- and I- summed)."""
+    types = _span_types(labels)
+    type_of = [types.index(lab[2:] if lab[:2] in ("B-", "I-") else lab) for lab in labels]
+    type_probs = np.zeros((probs.shape[0], len(types)), dtype=np.float32)
+    for j, t in enumerate(type_of):
+        type_probs[:, t] += probs[:, j]
+    return types, type_of, type_probs
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -462,6 +492,35 @@ def _token_rows(
     return out, valid
 
 
+def _token_runs(table: TokenTable, kinds: list[int], begins: list[bool]) -> list[tuple[int, int, int]]:
+    """``(first token, last token, type)`` runs from per-token decisions (type 0 is outside any span).
+
+    A run opens where none is open, where the type changes, or at a token marked as a beginning; whitespace
+    tokens never start or end a run, and a newline closes the open one.
+    """
+    runs: list[tuple[int, int, int]] = []
+    current: list[int] | None = None  # [first, last, type]
+    for i, (blank, newline) in enumerate(zip(table.blank.tolist(), table.newline.tolist(), strict=True)):
+        if blank:
+            if newline and current is not None:
+                runs.append((current[0], current[1], current[2]))
+                current = None
+            continue
+        kind = kinds[i]
+        if current is not None and (kind == 0 or kind != current[2] or begins[i]):
+            runs.append((current[0], current[1], current[2]))
+            current = None
+        if kind == 0:
+            continue
+        if current is None:
+            current = [i, i, kind]
+        else:
+            current[1] = i
+    if current is not None:
+        runs.append((current[0], current[1], current[2]))
+    return runs
+
+
 def decode_bio(
     doc: Doc,
     probs: FloatArray,
@@ -476,17 +535,12 @@ def decode_bio(
     the model did not see (``seen`` False). The score is the span's mean probability of its type (B- plus I-).
     ``table``: the doc's :func:`token_table`, when the caller already has it.
     """
-    spans: list[PredictedSpan] = []
     n = len(doc)
     if n == 0 or probs.shape[0] != n:
-        return spans
+        return []
     table = table if table is not None else token_table(doc)
-    types = _span_types(labels)
-    type_of = [types.index(lab[2:] if lab[:2] in ("B-", "I-") else lab) for lab in labels]
+    types, type_of, type_probs = _type_columns(probs, labels)
     is_begin = [lab.startswith("B-") for lab in labels]
-    type_probs = np.zeros((probs.shape[0], len(types)), dtype=np.float32)
-    for j, t in enumerate(type_of):
-        type_probs[:, t] += probs[:, j]
     # Decide the span type first (B- and I- summed, weighted by DECODE_WEIGHTS), then B or I within it:
     # the tagger is unsure between B- and I- far more often than about the type, and it under-calls cues.
     weights = np.array([DECODE_WEIGHTS.get(t, 1.0) for t in types], dtype=np.float32)
@@ -504,40 +558,86 @@ def decode_bio(
         best[rows] = np.where(probs[rows, inner] >= probs[rows, b], inner, b)  # I- on a tie
     if seen is None or seen.shape[0] != n:
         seen = np.ones(n, dtype=np.bool_)
+    kinds = [
+        type_of[label] if visible else 0 for label, visible in zip(best.tolist(), seen.tolist(), strict=True)
+    ]
+    begins = [is_begin[label] for label in best.tolist()]
+    return [
+        PredictedSpan(
+            types[t],
+            int(table.start[first]),
+            int(table.end[last]),
+            float(type_probs[first : last + 1, t].mean()),
+        )
+        for first, last, t in _token_runs(table, kinds, begins)
+    ]
 
-    starts, ends = table.start, table.end
-    cur_type = 0
-    cur_first = cur_last = -1
 
-    def close() -> None:
-        if cur_type and cur_first >= 0:
-            score = float(type_probs[cur_first : cur_last + 1, cur_type].mean())
-            spans.append(PredictedSpan(types[cur_type], int(starts[cur_first]), int(ends[cur_last]), score))
+def decode_presence(
+    doc: Doc,
+    probs: FloatArray,
+    labels: Sequence[str],
+    settings: PresenceDecoding,
+    seen: npt.NDArray[np.bool_] | None = None,
+    table: TokenTable | None = None,
+) -> list[PredictedSpan]:
+    """Decode spans by presence (see :class:`PresenceDecoding`) over spaCy tokens.
 
-    blank, newline, best_list, seen_list = (
-        table.blank.tolist(),
-        table.newline.tolist(),
-        best.tolist(),
-        seen.tolist(),
-    )
-    for i in range(n):
-        if blank[i]:
-            if newline[i]:
-                close()
-                cur_type, cur_first = 0, -1
-            continue
-        label = best_list[i]
-        kind = type_of[label] if seen_list[i] else 0
-        if kind == 0:
-            close()
-            cur_type, cur_first = 0, -1
-        elif is_begin[label] or kind != cur_type:
-            close()
-            cur_type, cur_first, cur_last = kind, i, i
-        else:
-            cur_last = i
-    close()
+    A token is inside a span when ``1 - P(O)`` reaches ``settings.threshold``; its type is the most likely
+    non-``O`` type (B- and I- summed). A span opens where none is open, where the type changes, or where the
+    token's B- outweighs its I-; whitespace, newlines and unseen tokens behave as in :func:`decode_bio`. The
+    score is the span's mean presence; spans under ``settings.min_mean`` are dropped, and so are spans of a
+    single stop word or punctuation token when ``settings.drop_lone_function_words``.
+    """
+    types, type_of, type_probs = _type_columns(probs, labels)
+    if len(types) < 2 or types[0] != "O":  # no O label to read presence from
+        return decode_bio(doc, probs, labels, seen, table)
+    n = len(doc)
+    if n == 0 or probs.shape[0] != n:
+        return []
+    table = table if table is not None else token_table(doc)
+    presence = 1.0 - type_probs[:, 0]
+    kind = type_probs[:, 1:].argmax(axis=1) + 1
+    begin_col = np.zeros(len(types), dtype=np.int64)
+    inside_col = np.zeros(len(types), dtype=np.int64)
+    for j, (label, t) in enumerate(zip(labels, type_of, strict=True)):
+        if t:
+            if label.startswith("B-"):
+                begin_col[t] = j
+            else:
+                inside_col[t] = j
+    for t in range(1, len(types)):  # a type with only B- or only I- labels uses that one column for both
+        if not begin_col[t]:
+            begin_col[t] = inside_col[t]
+        if not inside_col[t]:
+            inside_col[t] = begin_col[t]
+    rows = np.arange(n)
+    begins = probs[rows, begin_col[kind]] > probs[rows, inside_col[kind]]
+    inside = presence >= settings.threshold
+    if seen is not None and seen.shape[0] == n:
+        inside &= seen
+    spans: list[PredictedSpan] = []
+    for first, last, t in _token_runs(table, np.where(inside, kind, 0).tolist(), begins.tolist()):
+        score = float(presence[first : last + 1].mean())
+        lone = first == last and (doc[first].is_stop or doc[first].is_punct)
+        if score >= settings.min_mean and not (lone and settings.drop_lone_function_words):
+            spans.append(PredictedSpan(types[t], int(table.start[first]), int(table.end[last]), score))
     return spans
+
+
+def decode_head(
+    head: str,
+    doc: Doc,
+    probs: FloatArray,
+    labels: Sequence[str],
+    seen: npt.NDArray[np.bool_] | None = None,
+    table: TokenTable | None = None,
+) -> list[PredictedSpan]:
+    """The runtime's decoding of one head: presence for heads in :data:`PRESENCE_DECODING`, else argmax."""
+    settings = PRESENCE_DECODING.get(head)
+    if settings is not None:
+        return decode_presence(doc, probs, labels, settings, seen, table)
+    return decode_bio(doc, probs, labels, seen, table)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -750,7 +850,7 @@ class SharedEncoder:
             rows, seen = _token_rows(doc, offsets, wp_probs, n_labels, table)
             encoding.token_probs[head.name] = rows
             try:
-                encoding.spans[head.name] = decode_bio(doc, rows, head.labels, seen, table)
+                encoding.spans[head.name] = decode_head(head.name, doc, rows, head.labels, seen, table)
             except Exception:  # decoding must never stop an analysis
                 encoding.spans[head.name] = []
         return encoding

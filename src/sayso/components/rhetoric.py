@@ -3,8 +3,9 @@
 Why a model and not a lexicon: loaded language and name calling could be listed, but the other techniques
 (causal oversimplification, doubt, flag-waving, appeal to fear, ...) live in phrasing and context, and a
 word list marks every "crisis" in neutral reporting. The shared encoder's ``technique`` head finds the spans
-(BIO over 29 labels) and its ``technique_class`` head names the technique of each span (mean-pooled
-logits); ``sayso_encoder`` has already run both, so this component only filters and records.
+(BIO over 29 labels, read by presence: ``sayso._encoder.PresenceDecoding``) and its ``technique_class``
+head names the technique of each span (mean-pooled logits); ``sayso_encoder`` has already run both, so
+this component only filters and records.
 
 Labels describe text, not people or truth: "loaded_language" says a phrase is emotionally charged, nothing
 about whether the claim it carries is right.
