@@ -9,14 +9,21 @@ Not a shipping script: it writes nothing but a JSON result under ``training/.cac
   trainer uses), trained on the ClaimBuster non-dev sentences, scored with ``eval/claims.py``'s
   ``positive_f1`` on its dev split, and (transfer, no CLEF training) with ``clef_scores`` on CLEF dev.
 * ``ptc``: BIO token tagging of the 14 techniques on sayso chunks of the non-dev PTC articles; dev SI with
-  ``eval/techniques.py``'s ``si_scores`` (spans decoded by the runtime's ``decode_bio``), TC both
-  end-to-end (``tc_from_spans``, what ``eval/techniques.py`` does for sayso) and "given the gold fragment"
-  (mean technique probability over the fragment's wordpieces, top k).
+  ``eval/techniques.py``'s ``si_scores`` (spans decoded as the runtime decodes them, ``decode_head``), TC
+  both end-to-end (``tc_from_spans``, what ``eval/techniques.py`` does for sayso) and "given the gold
+  fragment" (mean technique probability over the fragment's wordpieces, top k).
+
+  ``--held-out`` trains without the 24 articles the shipped encoder never saw
+  (``choose_technique_decoding.held_out_article_ids``) and scores on them instead of dev. ``--pseudo`` adds
+  PTC's unlabelled articles (the official dev and test texts) labelled by the shipped sayso pipeline
+  (technique spans as ``sayso analyze`` reports them), to measure self-training; the labels are cached in
+  ``training/.cache/quick/ptc_pseudo.json`` (offsets and technique names only, no text).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -137,14 +144,64 @@ def run_cb(args: argparse.Namespace) -> dict:
     return res
 
 
+def pseudo_labelled_articles(tq) -> list:
+    """PTC's unlabelled articles with the shipped sayso pipeline's technique spans as their TC rows."""
+    cache = OUT / "ptc_pseudo.json"
+    folder = hd.DATA / "ptc_semeval2020_task11" / "unlabelled"
+    paths = sorted(folder.glob("*/article*.txt"))
+    if not cache.is_file():
+        import subprocess
+
+        runtime = HERE.parent / ".venv" / "bin" / "python"
+        code = (
+            "import json, sys\n"
+            "from sayso import Analyzer\n"
+            "from sayso.components.rhetoric import PTC_TO_SAYSO\n"
+            "to_ptc = {v: k for k, v in PTC_TO_SAYSO.items()}\n"
+            "paths = sys.argv[2:]\n"
+            "texts = [open(p, encoding='utf-8', newline='').read() for p in paths]\n"
+            "rows = {}\n"
+            "for p, a in zip(paths, Analyzer(profile='full').analyze_many(texts)):\n"
+            "    rows[p.rsplit('/', 1)[1]] = [[to_ptc.get(t.technique, t.technique), t.start, t.end]"
+            " for t in a.techniques]\n"
+            "open(sys.argv[1], 'w').write(json.dumps(rows))\n"
+        )
+        OUT.mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(runtime), "-c", code, str(cache), *map(str, paths)], check=True)
+    rows = json.loads(cache.read_text())
+    articles = []
+    for path in paths:
+        with open(path, encoding="utf-8", newline="") as f:
+            article = tq.PtcArticle(path.stem.removeprefix("article"), f.read())
+        article.tc.extend((label, int(s), int(e)) for label, s, e in rows[path.name])
+        articles.append(article)
+    return articles
+
+
 def run_ptc(args: argparse.Namespace) -> dict:
     tq = hd.load_eval_module("techniques")
     tok = hd.load_base_tokenizer()
     t = time.time()
-    train_arts, dev_arts, train_ex, dev_ex, dev_docs = hd.ptc_examples(tok, limit=args.limit)
+    if args.held_out:
+        from choose_technique_decoding import held_out_article_ids
+
+        held = held_out_article_ids()
+        train_ids = [i for i in tq.train_article_ids(hd.DATA) if i not in set(held)]
+        train_arts, dev_arts = tq.load_articles(train_ids, hd.DATA), tq.load_articles(held, hd.DATA)
+        dev_docs = hd.ptc_parse(dev_arts, "ptc-held-out")
+        train_ex = hd.ptc_chunks(train_arts, hd.ptc_parse(train_arts, "ptc-train-214"), tok)
+        dev_ex = hd.ptc_chunks(dev_arts, dev_docs, tok)
+    else:
+        train_arts, dev_arts, train_ex, dev_ex, dev_docs = hd.ptc_examples(tok, limit=args.limit)
+    if args.pseudo:
+        pseudo = pseudo_labelled_articles(tq)
+        first = len(train_arts)
+        extra = hd.ptc_chunks(pseudo, hd.ptc_parse(pseudo, "ptc-unlabelled"), tok)
+        train_ex = train_ex + [dataclasses.replace(e, article=e.article + first) for e in extra]
+        log(f"PTC pseudo-labelled: {len(pseudo)} articles -> {len(extra)} chunks")
     log(
         f"PTC: {len(train_arts)} train articles -> {len(train_ex)} chunks; "
-        f"{len(dev_arts)} dev ({time.time() - t:.0f}s prep)"
+        f"{len(dev_arts)} {'held-out' if args.held_out else 'dev'} ({time.time() - t:.0f}s prep)"
     )
     from transformers import AutoModelForTokenClassification
 
@@ -189,13 +246,22 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="ptc: only N train/dev articles (smoke)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="cb: tiny train/dev to test the code path")
+    ap.add_argument(
+        "--held-out",
+        action="store_true",
+        help="ptc: train without the encoder's 24 held-out articles, score on them",
+    )
+    ap.add_argument(
+        "--pseudo", action="store_true", help="ptc: add the unlabelled articles, labelled by sayso"
+    )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(13)
     res = run_cb(args) if args.task == "cb" else run_ptc(args)
     res["args"] = vars(args)
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"{args.task}.json"
+    suffix = ("-held-out" if getattr(args, "held_out", False) else "") + ("-pseudo" if args.pseudo else "")
+    path = OUT / f"{args.task}{suffix}.json"
     path.write_text(json.dumps(res, indent=2, default=float))
     log(json.dumps({k: v for k, v in res.items() if k != "per_technique"}, indent=1, default=float)[:3000])
     return 0
