@@ -1,6 +1,6 @@
 """Choose how technique spans are decoded, on the PTC articles the encoder never trained on (not on dev).
 
-    .venv/bin/python training/choose_technique_decoding.py            # grid + choice (about a minute)
+    .venv/bin/python training/choose_technique_decoding.py            # grid + choice (about 15 s)
     .venv/bin/python training/choose_technique_decoding.py --ids-only # just the held-out article ids
 
 ``train_heads.load_all`` holds out 10% of the PTC non-dev training articles (``eval/techniques.py``'s
@@ -60,14 +60,16 @@ def held_out_article_ids(seed: int = SEED, data: Path = DATA) -> list[str]:
 
 
 def encode(articles: Sequence[Any]) -> list[tuple[Any, Any]]:
-    """``(doc, DocEncoding)`` per article: sayso's full parse, then one pass of the shared encoder."""
+    """``(doc, DocEncoding)`` per article: sayso's parse up to the encoder, then one pass of the encoder
+    (kept whole here, token probabilities included, which ``sayso_encoder`` reduces to decoded spans)."""
     from sayso import Analyzer
     from sayso._encoder import get_encoder
 
     nlp = Analyzer(profile="full").nlp
-    encoder = get_encoder()
-    docs = list(nlp.pipe(a.text for a in articles))
-    return list(zip(docs, encoder.encode_docs(docs), strict=True))
+    after = nlp.pipe_names[nlp.pipe_names.index("sayso_encoder") :]
+    with nlp.select_pipes(disable=after):
+        docs = list(nlp.pipe(a.text for a in articles))
+    return list(zip(docs, get_encoder().encode_docs(docs), strict=True))
 
 
 def decode(encoded: list[tuple[Any, Any]], articles: Sequence[Any], settings: Any) -> dict[str, list[Row]]:

@@ -16,8 +16,7 @@ Not a shipping script: it writes nothing but a JSON result under ``training/.cac
   ``--held-out`` trains without the 24 articles the shipped encoder never saw
   (``choose_technique_decoding.held_out_article_ids``) and scores on them instead of dev. ``--pseudo`` adds
   PTC's unlabelled articles (the official dev and test texts) labelled by the shipped sayso pipeline
-  (technique spans as ``sayso analyze`` reports them), to measure self-training; the labels are cached in
-  ``training/.cache/quick/ptc_pseudo.json`` (offsets and technique names only, no text).
+  (technique spans as ``sayso analyze`` reports them, about a minute), to measure self-training.
 """
 
 from __future__ import annotations
@@ -146,35 +145,18 @@ def run_cb(args: argparse.Namespace) -> dict:
 
 def pseudo_labelled_articles(tq) -> list:
     """PTC's unlabelled articles with the shipped sayso pipeline's technique spans as their TC rows."""
-    cache = OUT / "ptc_pseudo.json"
-    folder = hd.DATA / "ptc_semeval2020_task11" / "unlabelled"
-    paths = sorted(folder.glob("*/article*.txt"))
-    if not cache.is_file():
-        import subprocess
+    from sayso import Analyzer
+    from sayso.components.rhetoric import PTC_TO_SAYSO
 
-        runtime = HERE.parent / ".venv" / "bin" / "python"
-        code = (
-            "import json, sys\n"
-            "from sayso import Analyzer\n"
-            "from sayso.components.rhetoric import PTC_TO_SAYSO\n"
-            "to_ptc = {v: k for k, v in PTC_TO_SAYSO.items()}\n"
-            "paths = sys.argv[2:]\n"
-            "texts = [open(p, encoding='utf-8', newline='').read() for p in paths]\n"
-            "rows = {}\n"
-            "for p, a in zip(paths, Analyzer(profile='full').analyze_many(texts)):\n"
-            "    rows[p.rsplit('/', 1)[1]] = [[to_ptc.get(t.technique, t.technique), t.start, t.end]"
-            " for t in a.techniques]\n"
-            "open(sys.argv[1], 'w').write(json.dumps(rows))\n"
-        )
-        OUT.mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(runtime), "-c", code, str(cache), *map(str, paths)], check=True)
-    rows = json.loads(cache.read_text())
+    to_ptc = {v: k for k, v in PTC_TO_SAYSO.items()}
+    folder = hd.DATA / "ptc_semeval2020_task11" / "unlabelled"
     articles = []
-    for path in paths:
+    for path in sorted(folder.glob("*/article*.txt")):
         with open(path, encoding="utf-8", newline="") as f:
-            article = tq.PtcArticle(path.stem.removeprefix("article"), f.read())
-        article.tc.extend((label, int(s), int(e)) for label, s, e in rows[path.name])
-        articles.append(article)
+            articles.append(tq.PtcArticle(path.stem.removeprefix("article"), f.read()))
+    analyses = Analyzer(profile="full").analyze_many(a.text for a in articles)
+    for article, analysis in zip(articles, analyses, strict=True):
+        article.tc.extend((to_ptc.get(t.technique, t.technique), t.start, t.end) for t in analysis.techniques)
     return articles
 
 
@@ -186,7 +168,8 @@ def run_ptc(args: argparse.Namespace) -> dict:
         from choose_technique_decoding import held_out_article_ids
 
         held = held_out_article_ids()
-        train_ids = [i for i in tq.train_article_ids(hd.DATA) if i not in set(held)]
+        held_set = set(held)
+        train_ids = [i for i in tq.train_article_ids(hd.DATA) if i not in held_set]
         train_arts, dev_arts = tq.load_articles(train_ids, hd.DATA), tq.load_articles(held, hd.DATA)
         dev_docs = hd.ptc_parse(dev_arts, "ptc-held-out")
         train_ex = hd.ptc_chunks(train_arts, hd.ptc_parse(train_arts, "ptc-train-214"), tok)
@@ -260,7 +243,7 @@ def main() -> int:
     res = run_cb(args) if args.task == "cb" else run_ptc(args)
     res["args"] = vars(args)
     OUT.mkdir(parents=True, exist_ok=True)
-    suffix = ("-held-out" if getattr(args, "held_out", False) else "") + ("-pseudo" if args.pseudo else "")
+    suffix = ("-held-out" if args.held_out else "") + ("-pseudo" if args.pseudo else "")
     path = OUT / f"{args.task}{suffix}.json"
     path.write_text(json.dumps(res, indent=2, default=float))
     log(json.dumps({k: v for k, v in res.items() if k != "per_technique"}, indent=1, default=float)[:3000])

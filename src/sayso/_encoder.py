@@ -233,12 +233,8 @@ class DocEncoding:
 
         Rules usually ask "how likely is this token part of a SOURCE", not whether it begins one.
         """
-        probs = self.token_probs.get(head)
         labels = self.labels.get(head, ("O",))
-        types = _span_types(labels)
-        if probs is None:
-            return types, np.zeros((0, len(types)), dtype=np.float32)
-        _types, _type_of, out = _type_columns(probs, labels)
+        types, _type_of, out = _type_columns(self.token_probs.get(head), labels)
         return types, out
 
 
@@ -252,14 +248,37 @@ def _span_types(labels: Sequence[str]) -> tuple[str, ...]:
     return tuple(types)
 
 
-def _type_columns(probs: FloatArray, labels: Sequence[str]) -> tuple[tuple[str, ...], list[int], FloatArray]:
-    """Span types, each label's type index, and per-token type probabilities (B- and I- summed)."""
+def _type_columns(
+    probs: FloatArray | None, labels: Sequence[str]
+) -> tuple[tuple[str, ...], list[int], FloatArray]:
+    """Span types, each label's type index, and per-token type probabilities (B- and I- summed; no rows
+    when ``probs`` is None)."""
     types = _span_types(labels)
     type_of = [types.index(lab[2:] if lab[:2] in ("B-", "I-") else lab) for lab in labels]
-    type_probs = np.zeros((probs.shape[0], len(types)), dtype=np.float32)
-    for j, t in enumerate(type_of):
-        type_probs[:, t] += probs[:, j]
+    type_probs = np.zeros((0 if probs is None else probs.shape[0], len(types)), dtype=np.float32)
+    if probs is not None:
+        for j, t in enumerate(type_of):
+            type_probs[:, t] += probs[:, j]
     return types, type_of, type_probs
+
+
+def _bio_columns(labels: Sequence[str], type_of: Sequence[int], n_types: int) -> tuple[IntArray, IntArray]:
+    """Per span type, the label column of its B- and of its I- (a type with only one of them uses that
+    column for both; index 0, the ``O`` type, is left at 0)."""
+    begin = np.zeros(n_types, dtype=np.int64)
+    inside = np.zeros(n_types, dtype=np.int64)
+    for j, (label, t) in enumerate(zip(labels, type_of, strict=True)):
+        if t:
+            if label.startswith("B-"):
+                begin[t] = j
+            else:
+                inside[t] = j
+    for t in range(1, n_types):
+        if not begin[t]:
+            begin[t] = inside[t]
+        if not inside[t]:
+            inside[t] = begin[t]
+    return begin, inside
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -545,16 +564,13 @@ def decode_bio(
     # the tagger is unsure between B- and I- far more often than about the type, and it under-calls cues.
     weights = np.array([DECODE_WEIGHTS.get(t, 1.0) for t in types], dtype=np.float32)
     chosen_type = (type_probs * weights).argmax(axis=1)
-    begin_cols = {t: j for j, t in enumerate(type_of) if is_begin[j]}
-    inside_cols = {t: j for j, t in enumerate(type_of) if not is_begin[j] and t != 0}
+    begin_col, inside_col = _bio_columns(labels, type_of, len(types))
     best = np.full(n, type_of.index(0), dtype=np.int64)
     for t in range(1, len(types)):
         rows = chosen_type == t
         if not rows.any():
             continue
-        # a type with only B- or only I- labels uses that one column for both
-        b = begin_cols.get(t, inside_cols.get(t, 0))
-        inner = inside_cols.get(t, b)
+        b, inner = begin_col[t], inside_col[t]
         best[rows] = np.where(probs[rows, inner] >= probs[rows, b], inner, b)  # I- on a tie
     if seen is None or seen.shape[0] != n:
         seen = np.ones(n, dtype=np.bool_)
@@ -589,28 +605,16 @@ def decode_presence(
     score is the span's mean presence; spans under ``settings.min_mean`` are dropped, and so are spans of a
     single stop word or punctuation token when ``settings.drop_lone_function_words``.
     """
-    types, type_of, type_probs = _type_columns(probs, labels)
-    if len(types) < 2 or types[0] != "O":  # no O label to read presence from
-        return decode_bio(doc, probs, labels, seen, table)
     n = len(doc)
     if n == 0 or probs.shape[0] != n:
         return []
+    types, type_of, type_probs = _type_columns(probs, labels)
+    if len(types) < 2 or types[0] != "O":  # no O label to read presence from
+        return decode_bio(doc, probs, labels, seen, table)
     table = table if table is not None else token_table(doc)
     presence = 1.0 - type_probs[:, 0]
     kind = type_probs[:, 1:].argmax(axis=1) + 1
-    begin_col = np.zeros(len(types), dtype=np.int64)
-    inside_col = np.zeros(len(types), dtype=np.int64)
-    for j, (label, t) in enumerate(zip(labels, type_of, strict=True)):
-        if t:
-            if label.startswith("B-"):
-                begin_col[t] = j
-            else:
-                inside_col[t] = j
-    for t in range(1, len(types)):  # a type with only B- or only I- labels uses that one column for both
-        if not begin_col[t]:
-            begin_col[t] = inside_col[t]
-        if not inside_col[t]:
-            inside_col[t] = begin_col[t]
+    begin_col, inside_col = _bio_columns(labels, type_of, len(types))
     rows = np.arange(n)
     begins = probs[rows, begin_col[kind]] > probs[rows, inside_col[kind]]
     inside = presence >= settings.threshold

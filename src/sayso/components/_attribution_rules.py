@@ -792,16 +792,17 @@ class RuleExtractor:
                 continue
             source_head = self._noun_cue_source(token)
             source = source_phrase(source_head) if source_head is not None else None
+            quoted = quotes.overlapping(*content)
             results.append(
                 Candidate(
-                    kind="mixed" if quotes.overlapping(*content) else "indirect",
+                    kind="mixed" if quoted else "indirect",
                     cue=(token.idx, token.idx + len(token)),
                     source=source,
                     content=[content],
                     cue_token=token.i,
                     source_token=source_head.i if source is not None and source_head is not None else None,
                     confidence=0.7,
-                    extra_quotes=quotes.overlapping(*content),
+                    extra_quotes=quoted,
                 )
             )
         return results

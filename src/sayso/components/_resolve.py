@@ -351,10 +351,7 @@ class Resolver:
 
 def _subtree(token: Token) -> CharSpan:
     """The phrase ``token`` heads, without relative clauses and edge punctuation."""
-    return source_phrase(token) or (
-        token.idx,
-        token.idx + len(token),
-    )
+    return source_phrase(token) or (token.idx, token.idx + len(token))
 
 
 def resolve_sources(
