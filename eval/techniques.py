@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 import time
@@ -247,6 +248,40 @@ def si_scores(
     for article_id in sorted(set(gold) | set(predicted)):
         counts.add(predicted.get(article_id, ()), gold.get(article_id, ()))
     return counts.scores()
+
+
+def si_f1_interval(
+    predicted: Mapping[str, Iterable[Span]],
+    gold: Mapping[str, Iterable[Span]],
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of SI F1, resampling whole articles with replacement.
+
+    Why articles: annotation density differs a lot between PTC articles (a few articles hold many of the
+    spans), so the article, not the span, is the unit a new sample of news would vary by. Seeded, so the
+    printed interval is reproducible."""
+    per_article = []
+    for article_id in sorted(set(gold) | set(predicted)):
+        counts = SiCounts()
+        counts.add(predicted.get(article_id, ()), gold.get(article_id, ()))
+        per_article.append(counts)
+    if not per_article:
+        return 0.0, 0.0
+    rng = random.Random(seed)
+    values = []
+    for _ in range(resamples):
+        total = SiCounts()
+        for c in (rng.choice(per_article) for _ in per_article):
+            total.p_num += c.p_num
+            total.n_pred += c.n_pred
+            total.r_num += c.r_num
+            total.n_gold += c.n_gold
+        values.append(float(total.scores()["f1"]))
+    values.sort()
+    tail = (1 - level) / 2
+    return values[int(tail * (resamples - 1))], values[int((1 - tail) * (resamples - 1))]
 
 
 TcRow = tuple[str, int, int, str]  # (article id, start, end, technique)
@@ -533,8 +568,10 @@ def evaluate(
             out = run_tfidf_lr(load_articles(train_article_ids(data_dir), data_dir), dev)
         si = si_scores(out.si, gold_si) if out.si is not None else None
         tc = tc_scores(out.tc, gold_tc) if out.tc is not None else None
+        interval = si_f1_interval(out.si, gold_si) if out.si is not None else None
         result["systems"][system] = {
             "si": si,
+            "si_f1_interval_95": interval,
             "tc": tc,
             "seconds": round(out.seconds, 2),
             **out.info,
@@ -560,6 +597,13 @@ def format_table(result: Mapping[str, Any]) -> str:
             f"{name:<26}{cell('si_p')}{cell('si_r')}{cell('si_f1')}{cell('tc_micro_f1')}"
             f"{cell('tc_macro_f1', 8)}{s['seconds']:>8.1f}"
         )
+    intervals = []
+    for name, s in result["systems"].items():
+        if s.get("si_f1_interval_95") is not None:
+            lo, hi = s["si_f1_interval_95"]
+            intervals.append(f"{name} {lo:.3f}-{hi:.3f}")
+    if intervals:
+        lines.append("SI F1, 95% bootstrap interval over articles: " + "; ".join(intervals))
     return "\n".join(lines)
 
 

@@ -67,6 +67,21 @@ def test_si_across_articles_and_empty_cases(et: ModuleType) -> None:
     assert et.merge_overlapping([(3, 3), (4, 2)]) == []  # empty spans are dropped
 
 
+def test_si_f1_interval_resamples_articles(et: ModuleType) -> None:
+    # Every article right: every resample scores 1, so the interval is a point.
+    gold = {"a": [(0, 10)], "b": [(20, 30)], "c": [(5, 9)]}
+    assert et.si_f1_interval(gold, gold, resamples=200) == (1.0, 1.0)
+    # One article right, one wrong, one half right: the interval is wide and holds the point estimate,
+    # and the same seed gives the same interval.
+    predicted = {"a": [(0, 10)], "b": [(40, 50)], "c": [(5, 7)]}
+    point = et.si_scores(predicted, gold)["f1"]
+    lo, hi = et.si_f1_interval(predicted, gold, resamples=500)
+    assert lo < point < hi
+    assert 0.0 <= lo < 0.5 < hi <= 1.0
+    assert et.si_f1_interval(predicted, gold, resamples=500) == (lo, hi)
+    assert et.si_f1_interval({}, {}) == (0.0, 0.0)
+
+
 def test_tc_micro_f1_aligns_rows_of_one_span(et: ModuleType) -> None:
     gold = [("a", 0, 5, "loaded_language"), ("a", 0, 5, "doubt"), ("a", 7, 9, "slogans")]
     pred = [("a", 0, 5, "repetition"), ("a", 0, 5, "loaded_language"), ("a", 7, 9, "slogans")]
