@@ -2,6 +2,7 @@
 
     .venv/bin/python training/choose_technique_decoding.py            # grid + choice (about 15 s)
     .venv/bin/python training/choose_technique_decoding.py --ids-only # just the held-out article ids
+    .venv/bin/python training/choose_technique_decoding.py --post-hoc # + filters and merges of the choice
 
 ``train_heads.load_all`` holds out 10% of the PTC non-dev training articles (``eval/techniques.py``'s
 ``train_article_ids``) for checkpoint selection: with ``rng = numpy.random.default_rng(seed)`` its first
@@ -109,6 +110,45 @@ def score(
     }
 
 
+def post_hoc(tq: Any, articles: Sequence[Any], spans: dict[str, list[Row]]) -> None:
+    """Score simple filters and merges of the chosen decoding's spans (measured, none adopted; see README).
+
+    A per-article budget (the best-named spans up to N per 1,000 characters: annotators mark a bounded
+    number per article), merging spans a few characters apart within a line (gold spans are longer than
+    predicted ones), dropping the techniques with the lowest span precision, and a minimum span length."""
+    text = {a.id: a.text for a in articles}
+
+    def line(name: str, kept: dict[str, list[Row]]) -> None:
+        print(_line(f"  {name}", score(tq, articles, kept)))
+
+    for per_1k in (6, 8, 10, 12, 15):
+        line(
+            f"budget {per_1k} per 1k chars",
+            {
+                k: sorted(v, key=lambda r: -r[3])[: max(3, -(-per_1k * len(text[k]) // 1000))]
+                for k, v in spans.items()
+            },
+        )
+    for gap in (1, 3, 8, 15):
+        merged: dict[str, list[Row]] = {}
+        for k, v in spans.items():
+            out: list[Row] = []
+            for row in sorted(v):
+                if out and row[0] - out[-1][1] <= gap and "\n" not in text[k][out[-1][1] : row[0]]:
+                    out[-1] = (out[-1][0], max(out[-1][1], row[1]), out[-1][2], out[-1][3])
+                else:
+                    out.append(row)
+            merged[k] = out
+        line(f"merge gaps <= {gap} chars", merged)
+    for drop in (("repetition",), ("repetition", "appeal_to_authority")):
+        line("drop " + "+".join(drop), {k: [r for r in v if r[2] not in drop] for k, v in spans.items()})
+    for min_len in (8, 12):
+        line(
+            f"min length {min_len} chars",
+            {k: [r for r in v if r[1] - r[0] >= min_len] for k, v in spans.items()},
+        )
+
+
 def _line(name: str, m: dict[str, float]) -> str:
     return f"{name:<28}{m['spans']:>7.0f}{m['si_p']:>7.3f}{m['si_r']:>7.3f}{m['si_f1']:>7.3f}{m['e2e']:>8.3f}"
 
@@ -121,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--seed", type=int, default=SEED, help="train_heads.py's --seed (13 for the shipped model)"
     )
     ap.add_argument("--ids-only", action="store_true", help="print the held-out article ids and stop")
+    ap.add_argument(
+        "--post-hoc", action="store_true", help="also score filters and merges of the chosen spans"
+    )
     args = ap.parse_args(argv)
 
     ids = held_out_article_ids(args.seed)
@@ -167,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'min_score on the choice':<28}")
     for min_score in MIN_SCORES:
         print(_line(f"  min_score {min_score:.2f}", score(tq, articles, spans, min_score)))
+    if args.post_hoc:
+        print("post-hoc changes of the choice")
+        post_hoc(tq, articles, spans)
     return 0
 
 

@@ -17,6 +17,9 @@ Not a shipping script: it writes nothing but a JSON result under ``training/.cac
   (``choose_technique_decoding.held_out_article_ids``) and scores on them instead of dev. ``--pseudo`` adds
   PTC's unlabelled articles (the official dev and test texts) labelled by the shipped sayso pipeline
   (technique spans as ``sayso analyze`` reports them, about a minute), to measure self-training.
+  ``--fraction F`` trains on a seeded random share of the training articles (a learning curve);
+  ``--seed`` changes the initialisation, batch order and that draw; ``--save-probs`` keeps the scored
+  token probabilities and ``--ensemble A.npz B.npz ...`` scores their mean without training.
 """
 
 from __future__ import annotations
@@ -176,14 +179,30 @@ def run_ptc(args: argparse.Namespace) -> dict:
         dev_ex = hd.ptc_chunks(dev_arts, dev_docs, tok)
     else:
         train_arts, dev_arts, train_ex, dev_ex, dev_docs = hd.ptc_examples(tok, limit=args.limit)
+    if args.fraction < 1.0:
+        # Learning curve: a seeded random subset of the training articles (whole articles, every chunk).
+        order = list(range(len(train_arts)))
+        random.Random(args.seed).shuffle(order)
+        keep = set(order[: max(1, round(args.fraction * len(train_arts)))])
+        train_ex = [e for e in train_ex if e.article in keep]
+    n_train = len({e.article for e in train_ex})
+    if args.ensemble:
+        # No training: the mean of saved runs' token probabilities (--save-probs) on the same articles.
+        runs = [np.load(path) for path in args.ensemble]
+        probs = [np.mean([r[f"arr_{i}"] for r in runs], axis=0) for i in range(len(dev_ex))]
+        return {
+            "ensemble": [str(p) for p in args.ensemble],
+            **hd.score_ptc(tq, dev_arts, dev_docs, dev_ex, probs),
+        }
     if args.pseudo:
         pseudo = pseudo_labelled_articles(tq)
         first = len(train_arts)
         extra = hd.ptc_chunks(pseudo, hd.ptc_parse(pseudo, "ptc-unlabelled"), tok)
         train_ex = train_ex + [dataclasses.replace(e, article=e.article + first) for e in extra]
+        n_train += len(pseudo)
         log(f"PTC pseudo-labelled: {len(pseudo)} articles -> {len(extra)} chunks")
     log(
-        f"PTC: {len(train_arts)} train articles -> {len(train_ex)} chunks; "
+        f"PTC: {n_train} train articles -> {len(train_ex)} chunks; "
         f"{len(dev_arts)} {'held-out' if args.held_out else 'dev'} ({time.time() - t:.0f}s prep)"
     )
     from transformers import AutoModelForTokenClassification
@@ -191,7 +210,7 @@ def run_ptc(args: argparse.Namespace) -> dict:
     model = AutoModelForTokenClassification.from_pretrained(
         str(hd.base_path()), num_labels=len(hd.TECH_LABELS), attn_implementation="eager"
     )
-    rng = random.Random(13)
+    rng = random.Random(args.seed)
 
     def batches():
         return hd.bucket_batches(train_ex, args.batch_size, rng, key=lambda e: len(e.input_ids))
@@ -213,9 +232,21 @@ def run_ptc(args: argparse.Namespace) -> dict:
     info = train_loop(model, batches, loss_fn, args.minutes, args.lr, est)
     t = time.time()
     probs = hd.predict_tokens(lambda ids, mask: model(input_ids=ids, attention_mask=mask).logits, dev_ex)
+    if args.save_probs:
+        # Token probabilities of the scored articles, to measure ensembles of runs (see --ensemble).
+        OUT.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(OUT / f"probs{_suffix(args)}.npz", *probs)
     res = {"train": info, **hd.score_ptc(tq, dev_arts, dev_docs, dev_ex, probs)}
     res["eval_s"] = round(time.time() - t, 1)
     return res
+
+
+def _suffix(args: argparse.Namespace) -> str:
+    """The result files' name part for the options that change what is measured."""
+    suffix = ("-held-out" if args.held_out else "") + ("-pseudo" if args.pseudo else "")
+    suffix += f"-f{args.fraction:g}" if args.fraction < 1.0 else ""
+    suffix += f"-ensemble{len(args.ensemble)}" if args.ensemble else ""
+    return suffix + (f"-s{args.seed}" if args.seed != 13 else "")
 
 
 def main() -> int:
@@ -228,6 +259,21 @@ def main() -> int:
     ap.add_argument("--o-weight", type=float, default=1.0, help="ptc: CE weight of the O label")
     ap.add_argument("--limit", type=int, default=0, help="ptc: only N train/dev articles (smoke)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=13, help="torch seed, batch order and --fraction's draw")
+    ap.add_argument(
+        "--fraction",
+        type=float,
+        default=1.0,
+        help="ptc: train on this fraction of the training articles (a learning curve; seeded by --seed)",
+    )
+    ap.add_argument("--save-probs", action="store_true", help="ptc: keep the scored token probabilities")
+    ap.add_argument(
+        "--ensemble",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="ptc: no training; score the mean token probabilities of these --save-probs files",
+    )
     ap.add_argument("--smoke", action="store_true", help="cb: tiny train/dev to test the code path")
     ap.add_argument(
         "--held-out",
@@ -239,12 +285,11 @@ def main() -> int:
     )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(13)
+    torch.manual_seed(args.seed)
     res = run_cb(args) if args.task == "cb" else run_ptc(args)
-    res["args"] = vars(args)
+    res["args"] = {k: [str(p) for p in v] if k == "ensemble" else v for k, v in vars(args).items()}
     OUT.mkdir(parents=True, exist_ok=True)
-    suffix = ("-held-out" if args.held_out else "") + ("-pseudo" if args.pseudo else "")
-    path = OUT / f"{args.task}{suffix}.json"
+    path = OUT / f"{args.task}{_suffix(args)}.json"
     path.write_text(json.dumps(res, indent=2, default=float))
     log(json.dumps({k: v for k, v in res.items() if k != "per_technique"}, indent=1, default=float)[:3000])
     return 0
