@@ -250,6 +250,20 @@ def si_scores(
     return counts.scores()
 
 
+def span_density(
+    spans: Mapping[str, Iterable[Span]], lengths: Mapping[str, int], prefix: str
+) -> dict[str, float]:
+    """Merged spans per 1,000 characters of text and their mean length, as ``<prefix>_per_1k_chars`` and
+    ``<prefix>_mean_chars``: how densely and how long a split (or a system) marks propaganda, which is what
+    SI precision and recall depend on besides the system."""
+    merged = [span for key, value in spans.items() for span in merge_overlapping(value) if key in lengths]
+    chars = sum(lengths.values())
+    return {
+        f"{prefix}_per_1k_chars": 1000 * len(merged) / chars if chars else 0.0,
+        f"{prefix}_mean_chars": sum(e - s for s, e in merged) / len(merged) if merged else 0.0,
+    }
+
+
 def si_f1_interval(
     predicted: Mapping[str, Iterable[Span]],
     gold: Mapping[str, Iterable[Span]],
@@ -556,6 +570,7 @@ def evaluate(
         "dataset": "PTC v2 (SemEval-2020 Task 11) training part, dev split (every 5th article id)",
         "dev_articles": len(dev),
         "gold_si_spans": sum(len(merge_overlapping(a.si)) for a in dev),
+        **span_density({a.id: a.si for a in dev}, {a.id: len(a.text) for a in dev}, "gold_si"),
         "gold_tc_rows": len(gold_tc),
         "systems": {},
     }
@@ -583,7 +598,9 @@ def evaluate(
 def format_table(result: Mapping[str, Any]) -> str:
     """One line per system: SI P/R/F1, TC micro-F1/macro-F1, seconds (``-`` for a task not done)."""
     lines = [
-        f"{result['dataset']}: {result['dev_articles']} articles, {result['gold_si_spans']} SI spans, "
+        f"{result['dataset']}: {result['dev_articles']} articles, {result['gold_si_spans']} SI spans "
+        f"({result['gold_si_per_1k_chars']:.2f} per 1,000 characters, "
+        f"mean {result['gold_si_mean_chars']:.0f} characters), "
         f"{result['gold_tc_rows']} TC rows",
         f"{'system':<26}{'SI P':>7}{'SI R':>7}{'SI F1':>7}{'TC F1':>7}{'TC mF1':>8}{'sec':>8}",
     ]

@@ -67,6 +67,16 @@ def test_si_across_articles_and_empty_cases(et: ModuleType) -> None:
     assert et.merge_overlapping([(3, 3), (4, 2)]) == []  # empty spans are dropped
 
 
+def test_span_density_merges_first(et: ModuleType) -> None:
+    # Article a: (0, 10) and (5, 20) merge into one 20-character span; b: one 4-character span; 2,000
+    # characters in all -> 2 spans, 1.0 per 1,000 characters, mean 12 characters. Unknown ids are ignored.
+    got = et.span_density(
+        {"a": [(0, 10), (5, 20)], "b": [(0, 4)], "z": [(0, 99)]}, {"a": 1500, "b": 500}, "x"
+    )
+    assert got == {"x_per_1k_chars": pytest.approx(1.0), "x_mean_chars": pytest.approx(12.0)}
+    assert et.span_density({}, {}, "x") == {"x_per_1k_chars": 0.0, "x_mean_chars": 0.0}
+
+
 def test_si_f1_interval_resamples_articles(et: ModuleType) -> None:
     # Every article right: every resample scores 1, so the interval is a point.
     gold = {"a": [(0, 10)], "b": [(20, 30)], "c": [(5, 9)]}

@@ -117,6 +117,16 @@ def post_hoc(tq: Any, articles: Sequence[Any], spans: dict[str, list[Row]]) -> N
     number per article), merging spans a few characters apart within a line (gold spans are longer than
     predicted ones), dropping the techniques with the lowest span precision, and a minimum span length."""
     text = {a.id: a.text for a in articles}
+    lengths = {k: len(v) for k, v in text.items()}
+    for name, found in (
+        ("gold", {a.id: a.si for a in articles}),
+        ("choice", {k: [(r[0], r[1]) for r in v] for k, v in spans.items()}),
+    ):
+        d = tq.span_density(found, lengths, "d")
+        print(
+            f"  {name} spans: {d['d_per_1k_chars']:.2f} per 1,000 characters, "
+            f"mean {d['d_mean_chars']:.0f} characters"
+        )
 
     def line(name: str, kept: dict[str, list[Row]]) -> None:
         print(_line(f"  {name}", score(tq, articles, kept)))
