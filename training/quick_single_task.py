@@ -179,6 +179,17 @@ def run_ptc(args: argparse.Namespace) -> dict:
         dev_ex = hd.ptc_chunks(dev_arts, dev_docs, tok)
     else:
         train_arts, dev_arts, train_ex, dev_ex, dev_docs = hd.ptc_examples(tok, limit=args.limit)
+    if args.ensemble:
+        # No training: the mean of saved runs' token probabilities (--save-probs) on the same articles.
+        runs = [np.load(path) for path in args.ensemble]
+        for path, run in zip(args.ensemble, runs, strict=True):
+            if len(run.files) != len(dev_ex):
+                raise SystemExit(f"{path}: {len(run.files)} chunks, not these {len(dev_ex)} (other split?)")
+        probs = [np.mean([r[f"arr_{i}"] for r in runs], axis=0) for i in range(len(dev_ex))]
+        return {
+            "ensemble": [str(p) for p in args.ensemble],
+            **hd.score_ptc(tq, dev_arts, dev_docs, dev_ex, probs),
+        }
     if args.fraction < 1.0:
         # Learning curve: a seeded random subset of the training articles (whole articles, every chunk).
         order = list(range(len(train_arts)))
@@ -186,14 +197,6 @@ def run_ptc(args: argparse.Namespace) -> dict:
         keep = set(order[: max(1, round(args.fraction * len(train_arts)))])
         train_ex = [e for e in train_ex if e.article in keep]
     n_train = len({e.article for e in train_ex})
-    if args.ensemble:
-        # No training: the mean of saved runs' token probabilities (--save-probs) on the same articles.
-        runs = [np.load(path) for path in args.ensemble]
-        probs = [np.mean([r[f"arr_{i}"] for r in runs], axis=0) for i in range(len(dev_ex))]
-        return {
-            "ensemble": [str(p) for p in args.ensemble],
-            **hd.score_ptc(tq, dev_arts, dev_docs, dev_ex, probs),
-        }
     if args.pseudo:
         pseudo = pseudo_labelled_articles(tq)
         first = len(train_arts)
